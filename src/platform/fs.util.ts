@@ -1,0 +1,72 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+
+/**
+ * Writes a file so that readers see either nothing or the whole content: write to a temporary
+ * name in the same folder, fsync it, rename over the target, fsync the folder. A crash at any
+ * point leaves at most a `.tmp-*` file, which readers ignore and `sweepTemporaryFiles` removes.
+ */
+export async function writeFileAtomic(
+  target: string,
+  data: Uint8Array | string,
+  options: { exclusive?: boolean; mode?: number; beforeRename?: (tmpPath: string) => Promise<void> } = {},
+): Promise<'written' | 'exists'> {
+  const dir = path.dirname(target);
+  await fs.mkdir(dir, { recursive: true });
+  const tmp = path.join(dir, `.tmp-${path.basename(target)}-${randomBytes(6).toString('hex')}`);
+  const handle = await fs.open(tmp, 'wx', options.mode ?? 0o640);
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    if (options.beforeRename) await options.beforeRename(tmp);
+    if (options.exclusive) {
+      // link() fails if the target exists: an object is never overwritten.
+      try {
+        await fs.link(tmp, target);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EEXIST') return 'exists';
+        throw e;
+      }
+    } else {
+      await fs.rename(tmp, target);
+    }
+    await fsyncDir(dir);
+    return 'written';
+  } finally {
+    await fs.rm(tmp, { force: true });
+  }
+}
+
+export async function fsyncDir(dir: string): Promise<void> {
+  const h = await fs.open(dir, 'r');
+  try {
+    await h.sync();
+  } finally {
+    await h.close();
+  }
+}
+
+/** Removes temporary files left by a crash mid-write (called at start). */
+export async function sweepTemporaryFiles(dir: string): Promise<number> {
+  let removed = 0;
+  let entries: import('node:fs').Dirent[];
+  try {
+    entries = await fs.readdir(dir, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  for (const e of entries) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) removed += await sweepTemporaryFiles(p);
+    else if (e.name.startsWith('.tmp-')) {
+      await fs.rm(p, { force: true });
+      removed++;
+    }
+  }
+  return removed;
+}
