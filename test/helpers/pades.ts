@@ -1,0 +1,302 @@
+import * as x509 from '@peculiar/x509';
+import * as asn1js from 'asn1js';
+import { createHash, KeyObject, randomBytes, webcrypto } from 'node:crypto';
+import * as pkijs from 'pkijs';
+import { ensurePkijsEngine, toArrayBuffer } from '../../src/pades/domain/asn1.util';
+import { CmsSignatureBuilder } from '../../src/pades/domain/cms-builder';
+import { OID } from '../../src/pades/domain/oids';
+import { KeyObjectSigner } from '../../src/pades/domain/signer';
+import type { RevocationData, ValidationDataSource } from '../../src/pades/domain/validation-data';
+import { TimeStamper, TimeStampRequestInput, TimeStampToken } from '../../src/tsa/time-stamper';
+
+/**
+ * A fixture PKI for PAdES tests: a root CA that issues signer and TSA certificates, revokes them,
+ * and answers OCSP/CRL in-process; plus an RFC 3161 time-stamper over any of its TSA
+ * certificates with a clock the test controls. Everything is generated fresh per call.
+ */
+x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+
+const EC = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
+const RSA = {
+  name: 'RSASSA-PKCS1-v1_5',
+  hash: 'SHA-256',
+  publicExponent: new Uint8Array([1, 0, 1]),
+  modulusLength: 2048,
+};
+
+export interface IssuedKey {
+  cert: Uint8Array;
+  pem: string;
+  key: KeyObject;
+  cryptoKey: CryptoKey;
+}
+
+export type Clock = () => Date;
+
+export class TestPki {
+  private readonly revoked = new Map<string, { at: Date; reason: x509.X509CrlReason }>();
+  private constructor(
+    readonly root: IssuedKey,
+    private readonly rootX509: x509.X509Certificate,
+    private readonly rootKeys: CryptoKeyPair,
+  ) {}
+
+  static async create(options: { notBefore: Date; years?: number; name?: string }): Promise<TestPki> {
+    ensurePkijsEngine();
+    const keys = await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']);
+    const cert = await x509.X509CertificateGenerator.createSelfSigned({
+      serialNumber: randomSerial(),
+      name: `CN=${options.name ?? 'PAdES Test Root'}, O=Test Shinkin Bank, C=JP`,
+      notBefore: options.notBefore,
+      notAfter: addYears(options.notBefore, options.years ?? 30),
+      keys,
+      signingAlgorithm: EC,
+      extensions: [
+        new x509.BasicConstraintsExtension(true, undefined, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+        await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      ],
+    });
+    const root = await toIssued(cert, keys.privateKey);
+    return new TestPki(root, cert, keys);
+  }
+
+  /** Issues an end-entity certificate: a document signer (default) or a time-stamping unit. */
+  async issue(options: {
+    cn: string;
+    notBefore: Date;
+    notAfter: Date;
+    kind?: 'signer' | 'tsa';
+    keyType?: 'ec' | 'rsa';
+    ocspUrl?: string;
+    crlUrl?: string;
+  }): Promise<IssuedKey> {
+    const alg = options.keyType === 'rsa' ? RSA : EC;
+    const keys = await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']);
+    const extensions: x509.Extension[] = [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      await x509.AuthorityKeyIdentifierExtension.create(this.rootX509),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+    ];
+    if (options.kind === 'tsa') {
+      extensions.push(new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true));
+      // RFC 3161 §2.3: the TSA certificate has exactly one critical EKU, id-kp-timeStamping.
+      extensions.push(new x509.ExtendedKeyUsageExtension([OID.kpTimeStamping], true));
+    } else {
+      extensions.push(
+        new x509.KeyUsagesExtension(
+          x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation,
+          true,
+        ),
+      );
+    }
+    if (options.crlUrl) extensions.push(new x509.CRLDistributionPointsExtension([options.crlUrl]));
+    if (options.ocspUrl) extensions.push(new x509.AuthorityInfoAccessExtension({ ocsp: [options.ocspUrl] }));
+    const cert = await x509.X509CertificateGenerator.create({
+      serialNumber: randomSerial(),
+      subject: `CN=${options.cn}, O=Test Shinkin Bank, C=JP`,
+      issuer: this.rootX509.subject,
+      notBefore: options.notBefore,
+      notAfter: options.notAfter,
+      publicKey: keys.publicKey,
+      signingKey: this.rootKeys.privateKey,
+      signingAlgorithm: EC,
+      extensions,
+    });
+    return toIssued(cert, keys.privateKey);
+  }
+
+  revoke(certDer: Uint8Array, at: Date, reason = x509.X509CrlReason.keyCompromise): void {
+    this.revoked.set(serialOf(certDer), { at, reason });
+  }
+
+  /** A CRL as the CA would publish it at `at` (next update a week later). */
+  async crl(at: Date): Promise<Uint8Array> {
+    const entries = [...this.revoked.entries()]
+      .filter(([, r]) => r.at <= at)
+      .map(([serial, r]) => ({ serialNumber: serial, revocationDate: r.at, reason: r.reason }));
+    const crl = await x509.X509CrlGenerator.create({
+      issuer: this.rootX509.subject,
+      thisUpdate: at,
+      nextUpdate: new Date(at.getTime() + 7 * 86400_000),
+      entries,
+      signingKey: this.rootKeys.privateKey,
+      signingAlgorithm: EC,
+    });
+    return new Uint8Array(crl.rawData);
+  }
+
+  /** An OCSP response signed by the CA itself (RFC 6960 §4.2.2.2) for `certDer` at `at`. */
+  async ocsp(certDer: Uint8Array, at: Date): Promise<Uint8Array> {
+    const issuer = new pkijs.Certificate({ schema: asn1js.fromBER(toArrayBuffer(this.root.cert)).result });
+    const target = new pkijs.Certificate({ schema: asn1js.fromBER(toArrayBuffer(certDer)).result });
+    const basic = new pkijs.BasicOCSPResponse();
+    basic.tbsResponseData.responderID = issuer.subject;
+    basic.tbsResponseData.producedAt = at;
+    const single = new pkijs.SingleResponse();
+    await single.certID.createForCertificate(target, { hashAlgorithm: 'SHA-256', issuerCertificate: issuer });
+    const rev = this.revoked.get(serialOf(certDer));
+    single.certStatus =
+      rev && rev.at <= at
+        ? new asn1js.Constructed({
+            idBlock: { tagClass: 3, tagNumber: 1 },
+            value: [new asn1js.GeneralizedTime({ valueDate: rev.at })],
+          })
+        : new asn1js.Primitive({ idBlock: { tagClass: 3, tagNumber: 0 } });
+    single.thisUpdate = at;
+    single.nextUpdate = new Date(at.getTime() + 86400_000);
+    basic.tbsResponseData.responses.push(single);
+    basic.certs = [issuer];
+    await basic.sign(this.rootKeys.privateKey, 'SHA-256');
+    const resp = new pkijs.OCSPResponse();
+    resp.responseStatus.valueBlock.valueDec = 0;
+    resp.responseBytes = new pkijs.ResponseBytes({
+      responseType: OID.ocspBasic,
+      response: new asn1js.OctetString({ valueHex: basic.toSchema().toBER(false) }),
+    });
+    return new Uint8Array(resp.toSchema().toBER(false));
+  }
+
+  /** A ValidationDataSource answering from this CA with OCSP (or CRL) at the clock's time. */
+  validationDataSource(
+    clock: Clock,
+    mode: 'ocsp' | 'crl' = 'ocsp',
+  ): ValidationDataSource & { calls: number } {
+    const source = {
+      calls: 0,
+      revocationInfo: async (cert: Uint8Array, issuer: Uint8Array): Promise<RevocationData> => {
+        source.calls++;
+        if (!Buffer.from(issuer).equals(Buffer.from(this.root.cert))) return {};
+        return mode === 'ocsp' ? { ocsp: await this.ocsp(cert, clock()) } : { crl: await this.crl(clock()) };
+      },
+    };
+    return source;
+  }
+}
+
+/** An in-process RFC 3161 TSA over a TestPki TSA certificate; the clock decides genTime. */
+export class TestTimeStamper extends TimeStamper {
+  calls = 0;
+  constructor(
+    public tsa: IssuedKey,
+    private readonly chain: Uint8Array[],
+    private readonly clock: Clock,
+    private readonly policy = '1.2.392.200001.9999.1',
+  ) {
+    super();
+  }
+
+  async timestamp(input: TimeStampRequestInput): Promise<TimeStampToken> {
+    this.calls++;
+    const genTime = this.clock();
+    const serial = randomBytes(8);
+    serial[0] &= 0x7f;
+    const tst = new pkijs.TSTInfo({
+      version: 1,
+      policy: input.policy ?? this.policy,
+      messageImprint: new pkijs.MessageImprint({
+        hashAlgorithm: new pkijs.AlgorithmIdentifier({
+          algorithmId: { 'SHA-256': OID.sha256, 'SHA-384': OID.sha384, 'SHA-512': OID.sha512 }[
+            input.hashAlgorithm
+          ],
+        }),
+        hashedMessage: new asn1js.OctetString({ valueHex: toArrayBuffer(input.digest) }),
+      }),
+      serialNumber: new asn1js.Integer({ valueHex: toArrayBuffer(serial) }),
+      genTime,
+    });
+    const content = new Uint8Array(tst.toSchema().toBER(false));
+    const signer = new KeyObjectSigner(
+      this.tsa.key,
+      this.tsa.cert,
+      input.certReq === false ? [] : this.chain,
+    );
+    const builder = new CmsSignatureBuilder(signer, createHash('sha256').update(content).digest(), {
+      contentType: OID.tstInfo,
+      content,
+    });
+    const { der } = await builder.sign();
+    return {
+      der,
+      genTime,
+      serialNumber: serial.toString('hex'),
+      policy: input.policy ?? this.policy,
+      tsaCertificates: [this.tsa.cert, ...this.chain],
+    };
+  }
+}
+
+async function toIssued(cert: x509.X509Certificate, privateKey: CryptoKey): Promise<IssuedKey> {
+  const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', privateKey);
+  return {
+    cert: new Uint8Array(cert.rawData),
+    pem: cert.toString('pem'),
+    key: KeyObject.from(privateKey),
+    cryptoKey: privateKey,
+    ...(pkcs8 ? {} : {}),
+  };
+}
+
+function randomSerial(): string {
+  const b = randomBytes(12);
+  b[0] &= 0x7f;
+  b[0] |= 0x10;
+  return b.toString('hex');
+}
+
+function serialOf(certDer: Uint8Array): string {
+  return new x509.X509Certificate(Buffer.from(certDer)).serialNumber.toLowerCase();
+}
+
+export function addYears(d: Date, years: number): Date {
+  const r = new Date(d);
+  r.setUTCFullYear(r.getUTCFullYear() + years);
+  return r;
+}
+
+export function addDays(d: Date, days: number): Date {
+  return new Date(d.getTime() + days * 86400_000);
+}
+
+/**
+ * A complete fixture: root, an EC signer, an RSA signer and a TSA certificate, all valid from
+ * `start`; a clock the test moves; the TSA and the validation-data source bound to that clock.
+ */
+export async function createPadesFixture(start = new Date('2026-04-01T01:00:00Z')) {
+  let now = start;
+  const clock: Clock = () => now;
+  const pki = await TestPki.create({ notBefore: addDays(start, -30) });
+  const signer = await pki.issue({
+    cn: 'Signer EC',
+    notBefore: addDays(start, -1),
+    notAfter: addYears(start, 2),
+    ocspUrl: 'http://127.0.0.1:9/ocsp',
+    crlUrl: 'http://127.0.0.1:9/crl',
+  });
+  const rsaSigner = await pki.issue({
+    cn: 'Signer RSA',
+    notBefore: addDays(start, -1),
+    notAfter: addYears(start, 2),
+    keyType: 'rsa',
+    ocspUrl: 'http://127.0.0.1:9/ocsp',
+  });
+  const tsaCert = await pki.issue({
+    cn: 'Test TSA 1',
+    kind: 'tsa',
+    notBefore: addDays(start, -1),
+    notAfter: addYears(start, 5),
+    crlUrl: 'http://127.0.0.1:9/crl',
+  });
+  const tsa = new TestTimeStamper(tsaCert, [pki.root.cert], clock);
+  return {
+    pki,
+    signer,
+    rsaSigner,
+    tsa,
+    clock,
+    setNow: (d: Date) => {
+      now = d;
+    },
+    validationData: pki.validationDataSource(clock),
+  };
+}
