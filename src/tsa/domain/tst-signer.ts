@@ -1,0 +1,224 @@
+import { KeyObject, createHash, sign as cryptoSign } from 'node:crypto';
+import {
+  Tag,
+  algorithmId,
+  children,
+  ctx,
+  expectTag,
+  generalizedTime,
+  integer,
+  octetString,
+  oid,
+  readOne,
+  seq,
+  setOf,
+  tlv,
+} from './der';
+import { OID } from './oids';
+import { ParsedTimeStampRequest, PkiFailureInfo, TimeStampRequestRejected } from './time-stamp-request';
+
+/** What a TSA signs with: its key, its certificate, and the chain up to (and possibly including) the root. */
+export interface TsaCredential {
+  privateKey: KeyObject;
+  /** DER of the TSA certificate. */
+  certificate: Uint8Array;
+  /** DER of the issuing chain (intermediates, optionally the root), nearest first. */
+  chain: Uint8Array[];
+}
+
+export interface TstPolicy {
+  /** The TSA's default policy OID (RFC 3161 §2.4.2 policy). */
+  policy: string;
+  /** Further policies this TSA may be asked for (reqPolicy); the default is always accepted. */
+  acceptedPolicies?: string[];
+  /** Accuracy of genTime in whole seconds (0 = omit). */
+  accuracySeconds: number;
+}
+
+export interface IssuedToken {
+  /** DER TimeStampResp (status granted + token). */
+  response: Buffer;
+  /** DER TimeStampToken (ContentInfo). */
+  token: Buffer;
+  serialNumber: bigint;
+  genTime: Date;
+  policy: string;
+}
+
+interface SignatureProfile {
+  digest: 'sha256' | 'sha384';
+  digestOid: string;
+  signatureAlg: Buffer;
+}
+
+/**
+ * Builds and signs RFC 3161 tokens. Everything that does not depend on the request (SignerInfo
+ * identifier, ESSCertIDv2 attribute, certificates, algorithm identifiers) is encoded once in the
+ * constructor; per token only TSTInfo, the messageDigest attribute and the signature are made.
+ */
+export class TstSigner {
+  readonly certificate: Buffer;
+  readonly chain: Buffer[];
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+  private readonly profile: SignatureProfile;
+  private readonly sid: Buffer;
+  private readonly staticAttrs: Buffer[];
+  private readonly certificatesField: Buffer;
+  private readonly digestAlgorithms: Buffer;
+  private readonly digestAlgId: Buffer;
+  private readonly tsaName: Buffer;
+  private readonly accuracy: Buffer;
+  private readonly policyOids = new Map<string, Buffer>();
+  private readonly defaultPolicy: string;
+
+  constructor(
+    private readonly credential: TsaCredential,
+    policy: TstPolicy,
+  ) {
+    this.certificate = Buffer.from(credential.certificate);
+    this.chain = credential.chain.map((c) => Buffer.from(c));
+    const cert = parseCertificateParts(this.certificate);
+    this.notBefore = cert.notBefore;
+    this.notAfter = cert.notAfter;
+    this.profile = signatureProfile(credential.privateKey);
+    this.digestAlgId = algorithmId(this.profile.digestOid);
+    this.digestAlgorithms = setOf(this.digestAlgId);
+    // SignerIdentifier: issuerAndSerialNumber (CMS version 1 SignerInfo).
+    this.sid = seq(cert.issuer, cert.serial);
+    // RFC 5816 / RFC 5035: signing-certificate-v2 with ESSCertIDv2 (SHA-256 is the DEFAULT, so the
+    // hashAlgorithm field is omitted in DER) and issuerSerial binding the exact certificate.
+    const certHash = createHash('sha256').update(this.certificate).digest();
+    const issuerSerial = seq(seq(tlv(ctx(4), cert.issuer)), cert.serial);
+    const essCertIdV2 = seq(octetString(certHash), issuerSerial);
+    this.staticAttrs = [
+      seq(oid(OID.contentType), setOf(oid(OID.tstInfo))),
+      seq(oid(OID.signingCertificateV2), setOf(seq(seq(essCertIdV2)))),
+    ];
+    // RFC 3161 §2.4.1: with certReq the TSA certificate MUST be present; the intermediates are added
+    // so a verifier needs only the root. Self-signed roots are left out (they are trust anchors).
+    const intermediates = this.chain.filter((c) => !isSelfIssued(c));
+    this.certificatesField = tlv(ctx(0), this.certificate, ...intermediates);
+    // TSTInfo.tsa: the TSA's subject as a directoryName, to help identify it (RFC 3161 §2.4.2).
+    this.tsaName = tlv(ctx(0), tlv(ctx(4), cert.subject));
+    this.accuracy = policy.accuracySeconds > 0 ? seq(integer(policy.accuracySeconds)) : Buffer.alloc(0);
+    this.defaultPolicy = policy.policy;
+    for (const p of [policy.policy, ...(policy.acceptedPolicies ?? [])]) this.policyOids.set(p, oid(p));
+  }
+
+  /** The policy a request gets, or unacceptedPolicy (RFC 3161 §2.4.2). */
+  policyFor(req: ParsedTimeStampRequest): string {
+    if (!req.reqPolicy) return this.defaultPolicy;
+    if (this.policyOids.has(req.reqPolicy)) return req.reqPolicy;
+    throw new TimeStampRequestRejected(
+      PkiFailureInfo.unacceptedPolicy,
+      `policy ${req.reqPolicy} is not offered by this TSA`,
+    );
+  }
+
+  /** Signs a token for an already validated request with the given serial and time. */
+  issue(req: ParsedTimeStampRequest, serialNumber: bigint, genTime: Date): IssuedToken {
+    if (genTime < this.notBefore || genTime > this.notAfter)
+      throw new TimeStampRequestRejected(
+        PkiFailureInfo.timeNotAvailable,
+        'the TSA certificate is not valid at this time; rotate the TSA certificate',
+      );
+    const policy = this.policyFor(req);
+    const tstParts: Buffer[] = [
+      integer(1),
+      this.policyOids.get(policy)!,
+      req.messageImprintDer,
+      integer(serialNumber),
+      generalizedTime(genTime),
+    ];
+    if (this.accuracy.length) tstParts.push(this.accuracy);
+    if (req.nonceContent) tstParts.push(tlv(Tag.INTEGER, req.nonceContent));
+    tstParts.push(this.tsaName);
+    const tstInfo = seq(...tstParts);
+
+    const contentDigest = createHash(this.profile.digest).update(tstInfo).digest();
+    const signedAttrsSet = setOf(
+      ...this.staticAttrs,
+      seq(oid(OID.messageDigest), setOf(octetString(contentDigest))),
+    );
+    const signature = cryptoSign(this.profile.digest, signedAttrsSet, this.credential.privateKey);
+    // The signature covers the SET OF encoding; in SignerInfo it sits as [0] IMPLICIT (RFC 5652 §5.4).
+    const signedAttrs = Buffer.from(signedAttrsSet);
+    signedAttrs[0] = ctx(0);
+    const signerInfo = seq(
+      integer(1),
+      this.sid,
+      this.digestAlgId,
+      signedAttrs,
+      this.profile.signatureAlg,
+      octetString(signature),
+    );
+    const signedData = seq(
+      integer(3),
+      this.digestAlgorithms,
+      seq(oid(OID.tstInfo), tlv(ctx(0), octetString(tstInfo))),
+      ...(req.certReq ? [this.certificatesField] : []),
+      setOf(signerInfo),
+    );
+    const token = seq(oid(OID.signedData), tlv(ctx(0), signedData));
+    const response = seq(seq(integer(0)), token);
+    return { response, token, serialNumber, genTime, policy };
+  }
+}
+
+function signatureProfile(key: KeyObject): SignatureProfile {
+  if (key.asymmetricKeyType === 'ec') {
+    const curve = key.asymmetricKeyDetails?.namedCurve;
+    if (curve === 'prime256v1' || curve === 'P-256')
+      return { digest: 'sha256', digestOid: OID.sha256, signatureAlg: algorithmId(OID.ecdsaWithSha256) };
+    if (curve === 'secp384r1' || curve === 'P-384')
+      return { digest: 'sha384', digestOid: OID.sha384, signatureAlg: algorithmId(OID.ecdsaWithSha384) };
+    throw new RangeError(`unsupported EC curve ${String(curve)}`);
+  }
+  if (key.asymmetricKeyType === 'rsa') {
+    if ((key.asymmetricKeyDetails?.modulusLength ?? 0) < 3072)
+      throw new RangeError('RSA TSA keys must be at least 3072 bits (CRYPTREC)');
+    return { digest: 'sha256', digestOid: OID.sha256, signatureAlg: algorithmId(OID.sha256WithRsa, true) };
+  }
+  throw new RangeError(`unsupported TSA key type ${String(key.asymmetricKeyType)}`);
+}
+
+export interface CertificateParts {
+  serial: Buffer;
+  issuer: Buffer;
+  subject: Buffer;
+  notBefore: Date;
+  notAfter: Date;
+}
+
+/** The few TBSCertificate fields the signer needs (RFC 5280 §4.1), read once. */
+export function parseCertificateParts(der: Uint8Array): CertificateParts {
+  const cert = readOne(Buffer.from(der), Tag.SEQUENCE);
+  const tbs = children(expectTag(children(cert)[0], Tag.SEQUENCE, 'tbsCertificate'));
+  let i = tbs[0].tag === ctx(0) ? 1 : 0;
+  const serial = expectTag(tbs[i++], Tag.INTEGER, 'serialNumber').raw;
+  i++; // signature algorithm
+  const issuer = expectTag(tbs[i++], Tag.SEQUENCE, 'issuer').raw;
+  const validity = children(expectTag(tbs[i++], Tag.SEQUENCE, 'validity'));
+  const subject = expectTag(tbs[i++], Tag.SEQUENCE, 'subject').raw;
+  return {
+    serial: Buffer.from(serial),
+    issuer: Buffer.from(issuer),
+    subject: Buffer.from(subject),
+    notBefore: readTime(validity[0].tag, validity[0].content.toString('latin1')),
+    notAfter: readTime(validity[1].tag, validity[1].content.toString('latin1')),
+  };
+}
+
+function readTime(tag: number, s: string): Date {
+  // UTCTime YYMMDDHHMMSSZ (RFC 5280 §4.1.2.5.1: YY < 50 → 20YY) or GeneralizedTime YYYYMMDDHHMMSSZ.
+  const full = tag === 0x17 ? `${Number(s.slice(0, 2)) < 50 ? '20' : '19'}${s}` : s;
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(full);
+  if (!m) throw new RangeError(`unsupported certificate time ${s}`);
+  return new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]));
+}
+
+function isSelfIssued(der: Uint8Array): boolean {
+  const p = parseCertificateParts(der);
+  return p.issuer.equals(p.subject);
+}

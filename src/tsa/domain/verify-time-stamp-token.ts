@@ -1,0 +1,511 @@
+import {
+  ExtendedKeyUsageExtension,
+  KeyUsageFlags,
+  KeyUsagesExtension,
+  X509Certificate,
+} from '@peculiar/x509';
+import { createHash, createPublicKey, verify as cryptoVerify } from 'node:crypto';
+import * as pkijs from 'pkijs';
+import type { TimeStampHashAlgorithm } from '../time-stamper';
+import {
+  DerError,
+  Node,
+  Tag,
+  children,
+  ctx,
+  expectTag,
+  readBoolean,
+  readInteger,
+  readNode,
+  readOid,
+  readOne,
+} from './der';
+import { OID, hashByName, hashByOid } from './oids';
+import { parseCertificateParts } from './tst-signer';
+
+/**
+ * Verification of an RFC 3161 TimeStampToken as data (pyHanko / ETSI EN 319 102-1 style: an
+ * indication with a sub-indication and the individual checks), reusable by the PAdES validator.
+ *
+ * Checks: CMS structure and TSTInfo; messageImprint equals the expected digest; optional nonce;
+ * signed attributes (content type, message digest); signing-certificate-v2 (ESSCertIDv2, RFC 5816)
+ * binds the signer certificate; the signature; the certificate carries only id-kp-timeStamping in a
+ * critical extendedKeyUsage (RFC 3161 §2.3); genTime lies within the certificate's validity; the
+ * certificate chains to one of the trust anchors at `at` (default genTime). Revocation is the
+ * caller's business (the PAdES validator has the OCSP/CRL data).
+ */
+
+export type TimeStampIndication = 'PASSED' | 'FAILED' | 'INDETERMINATE';
+
+export enum TimeStampSubIndication {
+  FORMAT_FAILURE = 'FORMAT_FAILURE',
+  IMPRINT_MISMATCH = 'IMPRINT_MISMATCH',
+  NONCE_MISMATCH = 'NONCE_MISMATCH',
+  HASH_FAILURE = 'HASH_FAILURE',
+  SIG_CRYPTO_FAILURE = 'SIG_CRYPTO_FAILURE',
+  SIGNING_CERTIFICATE_MISMATCH = 'SIGNING_CERTIFICATE_MISMATCH',
+  NO_SIGNING_CERTIFICATE_FOUND = 'NO_SIGNING_CERTIFICATE_FOUND',
+  NOT_TIMESTAMPING_CERTIFICATE = 'NOT_TIMESTAMPING_CERTIFICATE',
+  OUT_OF_VALIDITY = 'OUT_OF_VALIDITY',
+  NO_CERTIFICATE_CHAIN_FOUND = 'NO_CERTIFICATE_CHAIN_FOUND',
+}
+
+export type TimeStampCheckName =
+  | 'format'
+  | 'imprint'
+  | 'nonce'
+  | 'messageDigest'
+  | 'signingCertificate'
+  | 'signature'
+  | 'extendedKeyUsage'
+  | 'validityAtGenTime'
+  | 'chain';
+
+export interface TimeStampCheck {
+  name: TimeStampCheckName;
+  passed: boolean;
+  detail?: string;
+}
+
+export interface TimeStampTokenInfo {
+  genTime: Date;
+  serialNumber: string;
+  policy: string;
+  hashAlgorithm: string;
+  hashedMessage: Uint8Array;
+  nonce?: bigint;
+  accuracy?: { seconds: number; millis: number; micros: number };
+  /** DER of the TSA's certificate (from the token or the supplied certificates). */
+  signerCertificate?: Uint8Array;
+  /** DER of every certificate carried in the token. */
+  certificates: Uint8Array[];
+  /** The validated path, leaf first, ending at the trust anchor. */
+  chain?: Uint8Array[];
+}
+
+export interface TimeStampVerification {
+  valid: boolean;
+  indication: TimeStampIndication;
+  subIndication?: TimeStampSubIndication;
+  message?: string;
+  checks: TimeStampCheck[];
+  info?: TimeStampTokenInfo;
+}
+
+export interface VerifyTimeStampOptions {
+  /** The digest the token must cover, computed with `hashAlgorithm`. */
+  digest: Uint8Array;
+  hashAlgorithm: TimeStampHashAlgorithm;
+  /** DER of the trusted roots. */
+  trustAnchors: Uint8Array[];
+  /** Time at which the chain must be valid (default: the token's genTime). */
+  at?: Date;
+  /** The nonce sent in the request, when there was one (RFC 3161 §2.4.2: must match). */
+  nonce?: bigint;
+  /** Further certificates (DER): the TSA certificate when certReq was false, intermediates. */
+  certificates?: Uint8Array[];
+}
+
+class Failure extends Error {
+  constructor(
+    readonly sub: TimeStampSubIndication,
+    readonly check: TimeStampCheckName,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const INDETERMINATE = new Set<TimeStampSubIndication>([
+  TimeStampSubIndication.NO_SIGNING_CERTIFICATE_FOUND,
+  TimeStampSubIndication.OUT_OF_VALIDITY,
+  TimeStampSubIndication.NO_CERTIFICATE_CHAIN_FOUND,
+]);
+
+export async function verifyTimeStampToken(
+  tokenDer: Uint8Array,
+  options: VerifyTimeStampOptions,
+): Promise<TimeStampVerification> {
+  const checks: TimeStampCheck[] = [];
+  let info: TimeStampTokenInfo | undefined;
+  const pass = (name: TimeStampCheckName, detail?: string) => checks.push({ name, passed: true, detail });
+  try {
+    const token = parseToken(tokenDer);
+    info = token.info;
+    pass('format');
+
+    const expected = hashByName(options.hashAlgorithm);
+    if (token.imprintOid !== expected.oid)
+      throw new Failure(
+        TimeStampSubIndication.IMPRINT_MISMATCH,
+        'imprint',
+        `token imprint uses ${hashByOid(token.imprintOid)?.name ?? token.imprintOid}, expected ${expected.name}`,
+      );
+    if (!Buffer.from(options.digest).equals(token.info.hashedMessage))
+      throw new Failure(TimeStampSubIndication.IMPRINT_MISMATCH, 'imprint', 'token is for other data');
+    pass('imprint');
+
+    if (options.nonce !== undefined) {
+      if (token.info.nonce !== options.nonce)
+        throw new Failure(
+          TimeStampSubIndication.NONCE_MISMATCH,
+          'nonce',
+          'nonce in the token does not match the request',
+        );
+      pass('nonce');
+    }
+
+    // Signed attributes (RFC 5652 §5.4, §11.1-11.2).
+    const digestAlg = hashByOid(token.signerDigestOid);
+    if (!digestAlg)
+      throw new Failure(TimeStampSubIndication.FORMAT_FAILURE, 'format', 'unsupported digest algorithm');
+    if (token.attrs.get(OID.contentType)?.[0] !== OID.tstInfo)
+      throw new Failure(
+        TimeStampSubIndication.FORMAT_FAILURE,
+        'format',
+        'content-type attribute is not id-ct-TSTInfo',
+      );
+    const md = token.messageDigest;
+    if (!md || !createHash(digestAlg.node).update(token.eContent).digest().equals(md))
+      throw new Failure(
+        TimeStampSubIndication.HASH_FAILURE,
+        'messageDigest',
+        'message-digest attribute does not match TSTInfo',
+      );
+    pass('messageDigest');
+
+    // Find the signer certificate by its identifier.
+    const pool = dedupe([...token.certificates, ...(options.certificates ?? []).map((c) => Buffer.from(c))]);
+    const signerCert = pool.find((c) => matchesSid(c, token.sid));
+    if (!signerCert)
+      throw new Failure(
+        TimeStampSubIndication.NO_SIGNING_CERTIFICATE_FOUND,
+        'signingCertificate',
+        'the TSA certificate is neither in the token nor supplied',
+      );
+    info.signerCertificate = signerCert;
+
+    // RFC 5816 / RFC 5035: ESSCertIDv2 must identify exactly this certificate.
+    if (!token.essCertIdV2)
+      throw new Failure(
+        TimeStampSubIndication.SIGNING_CERTIFICATE_MISMATCH,
+        'signingCertificate',
+        'no signing-certificate-v2 attribute',
+      );
+    const ess = token.essCertIdV2;
+    const essHash = hashByOid(ess.hashOid);
+    if (!essHash || !createHash(essHash.node).update(signerCert).digest().equals(ess.certHash))
+      throw new Failure(
+        TimeStampSubIndication.SIGNING_CERTIFICATE_MISMATCH,
+        'signingCertificate',
+        'ESSCertIDv2 does not identify the signer certificate',
+      );
+    if (ess.issuerSerial) {
+      const parts = parseCertificateParts(signerCert);
+      if (!ess.issuerSerial.serial.equals(parts.serial) || !ess.issuerSerial.issuer.equals(parts.issuer))
+        throw new Failure(
+          TimeStampSubIndication.SIGNING_CERTIFICATE_MISMATCH,
+          'signingCertificate',
+          'ESSCertIDv2 issuerSerial does not match the signer certificate',
+        );
+    }
+    pass('signingCertificate');
+
+    // The signature over the DER SET OF signed attributes.
+    const x509 = new X509Certificate(arrayBuffer(signerCert));
+    const key = createPublicKey({ key: Buffer.from(x509.publicKey.rawData), format: 'der', type: 'spki' });
+    const sigOk = verifySignature(
+      token.signatureOid,
+      digestAlg.node,
+      token.signedAttrsForSignature,
+      key,
+      token.signature,
+    );
+    if (!sigOk)
+      throw new Failure(TimeStampSubIndication.SIG_CRYPTO_FAILURE, 'signature', 'signature does not verify');
+    pass('signature');
+
+    // RFC 3161 §2.3: exactly one extendedKeyUsage, critical, with id-kp-timeStamping only.
+    const ekus = x509.extensions.filter((e) => e.type === OID.extKeyUsage);
+    const eku = ekus[0] ? new ExtendedKeyUsageExtension(ekus[0].rawData) : undefined;
+    if (
+      ekus.length !== 1 ||
+      !eku?.critical ||
+      eku.usages.length !== 1 ||
+      eku.usages[0] !== OID.kpTimeStamping
+    )
+      throw new Failure(
+        TimeStampSubIndication.NOT_TIMESTAMPING_CERTIFICATE,
+        'extendedKeyUsage',
+        'the TSA certificate lacks a critical extendedKeyUsage with only id-kp-timeStamping',
+      );
+    const ku = x509.getExtension(KeyUsagesExtension);
+    if (ku && !(ku.usages & (KeyUsageFlags.digitalSignature | KeyUsageFlags.nonRepudiation)))
+      throw new Failure(
+        TimeStampSubIndication.NOT_TIMESTAMPING_CERTIFICATE,
+        'extendedKeyUsage',
+        'the TSA certificate key usage does not allow signatures',
+      );
+    pass('extendedKeyUsage');
+
+    const genTime = token.info.genTime;
+    if (genTime < x509.notBefore || genTime > x509.notAfter)
+      throw new Failure(
+        TimeStampSubIndication.OUT_OF_VALIDITY,
+        'validityAtGenTime',
+        'genTime is outside the TSA certificate validity',
+      );
+    pass('validityAtGenTime');
+
+    const at = options.at ?? genTime;
+    const chain = await validateChain(signerCert, pool, options.trustAnchors, at);
+    info.chain = chain;
+    pass('chain', `${chain.length} certificates, checked at ${at.toISOString()}`);
+    return { valid: true, indication: 'PASSED', checks, info };
+  } catch (e) {
+    const f =
+      e instanceof Failure
+        ? e
+        : new Failure(
+            TimeStampSubIndication.FORMAT_FAILURE,
+            'format',
+            `malformed token: ${e instanceof Error ? e.message : String(e)}`,
+          );
+    checks.push({ name: f.check, passed: false, detail: f.message });
+    return {
+      valid: false,
+      indication: INDETERMINATE.has(f.sub) ? 'INDETERMINATE' : 'FAILED',
+      subIndication: f.sub,
+      message: f.message,
+      checks,
+      info,
+    };
+  }
+}
+
+function verifySignature(
+  sigOid: string,
+  digest: string,
+  data: Buffer,
+  key: ReturnType<typeof createPublicKey>,
+  signature: Buffer,
+): boolean {
+  const ec = [OID.ecdsaWithSha256, OID.ecdsaWithSha384, OID.ecdsaWithSha512, OID.ecPublicKey] as string[];
+  const rsa = [OID.rsaEncryption, OID.sha256WithRsa, OID.sha384WithRsa, OID.sha512WithRsa] as string[];
+  if (ec.includes(sigOid) && key.asymmetricKeyType === 'ec')
+    return cryptoVerify(digest, data, { key, dsaEncoding: 'der' }, signature);
+  if (rsa.includes(sigOid) && key.asymmetricKeyType === 'rsa')
+    return cryptoVerify(digest, data, key, signature);
+  throw new Failure(
+    TimeStampSubIndication.FORMAT_FAILURE,
+    'signature',
+    `unsupported signature algorithm ${sigOid}`,
+  );
+}
+
+async function validateChain(
+  leaf: Buffer,
+  pool: Buffer[],
+  anchors: Uint8Array[],
+  at: Date,
+): Promise<Uint8Array[]> {
+  if (!anchors.length)
+    throw new Failure(
+      TimeStampSubIndication.NO_CERTIFICATE_CHAIN_FOUND,
+      'chain',
+      'no trust anchors configured',
+    );
+  const toPkijs = (d: Uint8Array) => pkijs.Certificate.fromBER(Buffer.from(d));
+  const others = pool.filter((c) => !c.equals(leaf));
+  const engine = new pkijs.CertificateChainValidationEngine({
+    trustedCerts: anchors.map(toPkijs),
+    // pkijs treats the last certificate as the one to validate.
+    certs: [...others.map(toPkijs), toPkijs(leaf)],
+    checkDate: at,
+  });
+  const result = await engine.verify();
+  if (!result.result)
+    throw new Failure(
+      TimeStampSubIndication.NO_CERTIFICATE_CHAIN_FOUND,
+      'chain',
+      `the TSA certificate does not chain to a trust anchor: ${result.resultMessage}`,
+    );
+  return (result.certificatePath ?? []).map((c) => new Uint8Array(c.toSchema().toBER(false)));
+}
+
+// ---------------------------------------------------------------------------------------------
+
+interface ParsedToken {
+  info: TimeStampTokenInfo;
+  imprintOid: string;
+  eContent: Buffer;
+  certificates: Buffer[];
+  sid: { issuer: Buffer; serial: Buffer } | { ski: Buffer };
+  signerDigestOid: string;
+  signatureOid: string;
+  signature: Buffer;
+  signedAttrsForSignature: Buffer;
+  attrs: Map<string, string[]>;
+  messageDigest?: Buffer;
+  essCertIdV2?: { hashOid: string; certHash: Buffer; issuerSerial?: { issuer: Buffer; serial: Buffer } };
+}
+
+function parseToken(der: Uint8Array): ParsedToken {
+  const ci = children(readOne(Buffer.from(der), Tag.SEQUENCE));
+  if (readOid(expectTag(ci[0], Tag.OID, 'contentType')) !== OID.signedData)
+    throw new DerError('not a CMS SignedData');
+  const sd = children(
+    expectTag(children(expectTag(ci[1], ctx(0), 'content'))[0], Tag.SEQUENCE, 'SignedData'),
+  );
+  let i = 1; // version
+  i++; // digestAlgorithms
+  const encap = children(expectTag(sd[i++], Tag.SEQUENCE, 'encapContentInfo'));
+  if (readOid(encap[0]) !== OID.tstInfo) throw new DerError('encapsulated content is not id-ct-TSTInfo');
+  const eContent = expectTag(
+    children(expectTag(encap[1], ctx(0), 'eContent'))[0],
+    Tag.OCTET_STRING,
+    'eContent',
+  ).content;
+  const certificates: Buffer[] = [];
+  if (sd[i]?.tag === ctx(0)) {
+    for (const c of children(sd[i++])) if (c.tag === Tag.SEQUENCE) certificates.push(Buffer.from(c.raw));
+  }
+  if (sd[i]?.tag === ctx(1)) i++; // crls
+  const signerInfos = children(expectTag(sd[i], Tag.SET, 'signerInfos'));
+  if (signerInfos.length !== 1) throw new DerError('a time-stamp token has exactly one SignerInfo');
+  const si = children(signerInfos[0]);
+  let sid: ParsedToken['sid'];
+  if (si[1].tag === Tag.SEQUENCE) {
+    const ias = children(si[1]);
+    sid = { issuer: Buffer.from(ias[0].raw), serial: Buffer.from(ias[1].raw) };
+  } else sid = { ski: Buffer.from(expectTag(si[1], ctx(0, false), 'subjectKeyIdentifier').content) };
+  const signerDigestOid = readOid(children(expectTag(si[2], Tag.SEQUENCE, 'digestAlgorithm'))[0]);
+  const signedAttrsNode = expectTag(si[3], ctx(0), 'signedAttrs');
+  const signedAttrsForSignature = Buffer.from(signedAttrsNode.raw);
+  signedAttrsForSignature[0] = Tag.SET;
+  const signatureOid = readOid(children(expectTag(si[4], Tag.SEQUENCE, 'signatureAlgorithm'))[0]);
+  const signature = Buffer.from(expectTag(si[5], Tag.OCTET_STRING, 'signature').content);
+
+  const attrs = new Map<string, string[]>();
+  let messageDigest: Buffer | undefined;
+  let essCertIdV2: ParsedToken['essCertIdV2'];
+  for (const a of children(signedAttrsNode)) {
+    const [typeNode, valuesNode] = children(a);
+    const type = readOid(typeNode);
+    if (attrs.has(type)) throw new DerError(`duplicate signed attribute ${type}`);
+    const values = children(expectTag(valuesNode, Tag.SET, 'attribute values'));
+    if (values.length !== 1) throw new DerError(`attribute ${type} must have one value`);
+    attrs.set(type, values[0].tag === Tag.OID ? [readOid(values[0])] : []);
+    if (type === OID.messageDigest)
+      messageDigest = Buffer.from(expectTag(values[0], Tag.OCTET_STRING, 'messageDigest').content);
+    if (type === OID.signingCertificateV2) essCertIdV2 = parseSigningCertificateV2(values[0]);
+  }
+
+  const { info, imprintOid } = parseTstInfo(eContent);
+  info.certificates = certificates;
+  return {
+    info,
+    imprintOid,
+    eContent: Buffer.from(eContent),
+    certificates,
+    sid,
+    signerDigestOid,
+    signatureOid,
+    signature,
+    signedAttrsForSignature,
+    attrs,
+    messageDigest,
+    essCertIdV2,
+  };
+}
+
+function parseSigningCertificateV2(value: Node): ParsedToken['essCertIdV2'] {
+  const certs = children(
+    expectTag(children(expectTag(value, Tag.SEQUENCE, 'SigningCertificateV2'))[0], Tag.SEQUENCE, 'certs'),
+  );
+  const first = children(expectTag(certs[0], Tag.SEQUENCE, 'ESSCertIDv2'));
+  let j = 0;
+  let hashOid: string = OID.sha256; // DEFAULT id-sha256
+  if (first[j].tag === Tag.SEQUENCE) hashOid = readOid(children(first[j++])[0]);
+  const certHash = Buffer.from(expectTag(first[j++], Tag.OCTET_STRING, 'certHash').content);
+  let issuerSerial: { issuer: Buffer; serial: Buffer } | undefined;
+  if (first[j]) {
+    const is = children(expectTag(first[j], Tag.SEQUENCE, 'issuerSerial'));
+    const names = children(expectTag(is[0], Tag.SEQUENCE, 'GeneralNames'));
+    const dir = names.find((n) => n.tag === ctx(4));
+    if (!dir) throw new DerError('issuerSerial without a directoryName');
+    issuerSerial = { issuer: Buffer.from(children(dir)[0].raw), serial: Buffer.from(is[1].raw) };
+  }
+  return { hashOid, certHash, issuerSerial };
+}
+
+function parseTstInfo(der: Buffer): { info: TimeStampTokenInfo; imprintOid: string } {
+  const f = children(readOne(der, Tag.SEQUENCE));
+  if (readInteger(expectTag(f[0], Tag.INTEGER, 'version')) !== 1n)
+    throw new DerError('TSTInfo version must be 1');
+  const policy = readOid(expectTag(f[1], Tag.OID, 'policy'));
+  const [alg, hashed] = children(expectTag(f[2], Tag.SEQUENCE, 'messageImprint'));
+  const imprintOid = readOid(children(alg)[0]);
+  const serialNumber = readInteger(expectTag(f[3], Tag.INTEGER, 'serialNumber')).toString();
+  const genTime = parseGeneralizedTime(
+    expectTag(f[4], Tag.GENERALIZED_TIME, 'genTime').content.toString('latin1'),
+  );
+  const info: TimeStampTokenInfo = {
+    genTime,
+    serialNumber,
+    policy,
+    hashAlgorithm: hashByOid(imprintOid)?.name ?? imprintOid,
+    hashedMessage: Buffer.from(expectTag(hashed, Tag.OCTET_STRING, 'hashedMessage').content),
+    certificates: [],
+  };
+  let i = 5;
+  if (f[i]?.tag === Tag.SEQUENCE) {
+    const acc = { seconds: 0, millis: 0, micros: 0 };
+    for (const a of children(f[i++])) {
+      const v = Number(readIntegerLoose(a));
+      if (a.tag === Tag.INTEGER) acc.seconds = v;
+      else if (a.tag === ctx(0, false)) acc.millis = v;
+      else if (a.tag === ctx(1, false)) acc.micros = v;
+    }
+    info.accuracy = acc;
+  }
+  if (f[i]?.tag === Tag.BOOLEAN) readBoolean(f[i++]);
+  if (f[i]?.tag === Tag.INTEGER) {
+    const c = f[i++].content;
+    info.nonce = BigInt.asIntN(c.length * 8, BigInt(`0x${c.toString('hex')}`));
+  }
+  return { info, imprintOid };
+}
+
+function readIntegerLoose(n: Node): bigint {
+  return readInteger({ ...n, tag: Tag.INTEGER });
+}
+
+/** GeneralizedTime as RFC 3161 §2.4.2 allows it: YYYYMMDDhhmmss[.s…]Z. */
+export function parseGeneralizedTime(s: string): Date {
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.(\d{1,9}))?Z$/.exec(s);
+  if (!m) throw new DerError(`bad GeneralizedTime ${s}`);
+  const ms = m[7] ? Math.floor(Number(`0.${m[7]}`) * 1000) : 0;
+  return new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6], ms));
+}
+
+function matchesSid(cert: Buffer, sid: ParsedToken['sid']): boolean {
+  if ('ski' in sid) {
+    const x = new X509Certificate(arrayBuffer(cert));
+    const ext = x.extensions.find((e) => e.type === '2.5.29.14');
+    if (!ext) return false;
+    return readNode(Buffer.from(ext.value)).content.equals(sid.ski);
+  }
+  const p = parseCertificateParts(cert);
+  return p.serial.equals(sid.serial) && p.issuer.equals(sid.issuer);
+}
+
+function dedupe(certs: Buffer[]): Buffer[] {
+  const out: Buffer[] = [];
+  for (const c of certs) if (!out.some((o) => o.equals(c))) out.push(c);
+  return out;
+}
+
+function arrayBuffer(b: Uint8Array): ArrayBuffer {
+  return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+}
