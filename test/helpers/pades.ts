@@ -1,5 +1,6 @@
 import * as x509 from '@peculiar/x509';
 import * as asn1js from 'asn1js';
+import { spawnSync } from 'node:child_process';
 import { createHash, KeyObject, randomBytes, webcrypto } from 'node:crypto';
 import * as pkijs from 'pkijs';
 import { ensurePkijsEngine, toArrayBuffer } from '../../src/pades/domain/asn1.util';
@@ -262,6 +263,8 @@ export function addDays(d: Date, days: number): Date {
  * A complete fixture: root, an EC signer, an RSA signer and a TSA certificate, all valid from
  * `start`; a clock the test moves; the TSA and the validation-data source bound to that clock.
  */
+// The signer certificates carry a CRL URL that is not served and no OCSP URL: pdfsig (NSS) fails
+// hard on an unreachable OCSP responder but tolerates an unreachable CRL distribution point.
 export async function createPadesFixture(start = new Date('2026-04-01T01:00:00Z')) {
   let now = start;
   const clock: Clock = () => now;
@@ -270,7 +273,6 @@ export async function createPadesFixture(start = new Date('2026-04-01T01:00:00Z'
     cn: 'Signer EC',
     notBefore: addDays(start, -1),
     notAfter: addYears(start, 2),
-    ocspUrl: 'http://127.0.0.1:9/ocsp',
     crlUrl: 'http://127.0.0.1:9/crl',
   });
   const rsaSigner = await pki.issue({
@@ -278,7 +280,7 @@ export async function createPadesFixture(start = new Date('2026-04-01T01:00:00Z'
     notBefore: addDays(start, -1),
     notAfter: addYears(start, 2),
     keyType: 'rsa',
-    ocspUrl: 'http://127.0.0.1:9/ocsp',
+    crlUrl: 'http://127.0.0.1:9/crl',
   });
   const tsaCert = await pki.issue({
     cn: 'Test TSA 1',
@@ -299,4 +301,38 @@ export async function createPadesFixture(start = new Date('2026-04-01T01:00:00Z'
     },
     validationData: pki.validationDataSource(clock),
   };
+}
+
+export const FIXTURES = '/work/shared/fixtures/pdf';
+export const VERIFY_TOOL = '/work/shared/verify/verify-signed-pdf';
+
+export interface IndependentVerdict {
+  exitCode: number;
+  accepted: boolean;
+  checks: { check: string; accepted: boolean; detail: string }[];
+}
+
+/** Runs the independent checker (qpdf, pdfsig, openssl cms/ts) over a signed file. */
+export function verifyIndependently(
+  file: string,
+  options: {
+    trust: string[];
+    prefix?: string;
+    expectSignatures?: number;
+    expectDocTimestamps?: number;
+    expectDss?: boolean;
+  },
+): IndependentVerdict {
+  const args = [...options.trust.flatMap((t) => ['--trust', t]), '--json'];
+  if (options.prefix) args.push('--prefix', options.prefix);
+  if (options.expectSignatures !== undefined)
+    args.push('--expect-signatures', String(options.expectSignatures));
+  if (options.expectDocTimestamps !== undefined)
+    args.push('--expect-doc-timestamps', String(options.expectDocTimestamps));
+  if (options.expectDss) args.push('--expect-dss');
+  const r = spawnSync(VERIFY_TOOL, [...args, file], { encoding: 'utf8' });
+  const parsed = r.stdout
+    ? (JSON.parse(r.stdout) as { accepted: boolean; checks: IndependentVerdict['checks'] })
+    : undefined;
+  return { exitCode: r.status ?? -1, accepted: parsed?.accepted ?? false, checks: parsed?.checks ?? [] };
 }

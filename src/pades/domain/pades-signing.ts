@@ -1,0 +1,362 @@
+import { createHash, X509Certificate } from 'node:crypto';
+import {
+  TimeStamper,
+  TimeStampRejectedError,
+  TimeStampToken,
+  TimeStampUnavailableError,
+} from '../../tsa/time-stamper';
+import { appendDss, concatUpdate, prepareSignature, type PreparedSignature } from '../pdf/incremental-writer';
+import { PdfDocument } from '../pdf/pdf-document';
+import { PdfError, PdfErrorCode } from '../pdf/pdf-errors';
+import { PadesError, PadesErrorCode } from '../pades.errors';
+import { CmsSignatureBuilder, signatureTimeStampAttribute } from './cms-builder';
+import { parseCms, parseTimeStampToken } from './cms-reader';
+import { CertificatePool, describeCertificate } from './certificate-path';
+import { toTimeStampHash } from './oids';
+import type { PadesLevel, PadesSignatureSpec } from './signature-spec';
+import type { CmsSigner } from './signer';
+import type { ValidationDataSource } from './validation-data';
+
+/** Side effects the engine needs, as ports (pyHanko's signer / timestamper / validation context). */
+export interface PadesServices {
+  timeStamper?: TimeStamper;
+  validationData?: ValidationDataSource;
+  /** Business time for /M and certificate checks: the injected Clock, never `new Date()`. */
+  now: () => Date;
+  maxPdfBytes?: number;
+}
+
+/** What a signing or extension step produced: the new file is `original` + `appended`. */
+export interface PadesResult {
+  bytes: Uint8Array;
+  /** Field names added, in order. */
+  fields: string[];
+  /** Warnings that did not stop the operation (e.g. revocation data of a foreign signature). */
+  warnings: string[];
+}
+
+const SIZE_MARGIN = 512;
+const DEFAULT_TOKEN_SIZE_HINT = 6 * 1024;
+const MAX_SIZING_ATTEMPTS = 3;
+
+/**
+ * PAdES baseline B-B (ETSI EN 319 142-1 §6.3): a staged session
+ * prepare (size + placeholder) → digest (ByteRange hash) → sign (CmsSigner) → embed,
+ * then the level's post-signature steps. Each higher level extends this class (EU DSS style).
+ */
+export class PadesBaselineB {
+  readonly level: PadesLevel = 'B-B';
+  /** Size of the last token seen, to size the next placeholder without guessing low. */
+  protected tokenSizeHint = DEFAULT_TOKEN_SIZE_HINT;
+
+  constructor(protected readonly services: PadesServices) {}
+
+  async sign(pdf: Uint8Array, spec: Readonly<PadesSignatureSpec>, signer: CmsSigner): Promise<PadesResult> {
+    const doc = PdfDocument.load(pdf, { maxBytes: this.services.maxPdfBytes });
+    const signingTime = this.services.now();
+    checkSigningCertificate(signer, signingTime);
+    let contentsSize = await this.estimateContentsSize(signer);
+    for (let attempt = 0; attempt < MAX_SIZING_ATTEMPTS; attempt++) {
+      // Stage 1: prepare the field and the placeholder.
+      const prepared = prepareSignature(doc, {
+        type: 'Sig',
+        subFilter: 'ETSI.CAdES.detached',
+        contentsSize,
+        fieldName: spec.fieldName,
+        signingTime,
+        name: spec.name ?? commonName(signer.certificate),
+        reason: spec.reason,
+        location: spec.location,
+        contactInfo: spec.contactInfo,
+        certify: spec.certify,
+        visible: spec.visible,
+      });
+      // Stage 2: digest of the byte ranges; stage 3: sign the signed attributes.
+      const builder = new CmsSignatureBuilder(signer, prepared.hash(signer.digestAlgorithm));
+      const signature = await signer.sign(builder.toBeSigned);
+      // Stage 4: unsigned attributes (B-T: the signature timestamp) and embedding.
+      const unsigned = await this.unsignedAttributes(signature);
+      const cms = builder.assemble(signature, unsigned);
+      if (cms.length > prepared.contentsSize) {
+        // Never write a truncated CMS: grow the placeholder and start over (new ranges, new hash).
+        contentsSize = cms.length + SIZE_MARGIN * 2;
+        continue;
+      }
+      const bytes = embed(prepared, cms);
+      const post = await this.postSignature(bytes, { signer, signedField: prepared.fieldName });
+      return { bytes: post.bytes, fields: [prepared.fieldName, ...post.fields], warnings: post.warnings };
+    }
+    throw new PadesError(PadesErrorCode.SIGNATURE_SIZING_FAILED, 'the signature did not fit its placeholder');
+  }
+
+  /** The CMS size with a maximum-length signature, plus what the level adds, plus a margin. */
+  protected async estimateContentsSize(signer: CmsSigner): Promise<number> {
+    const probe = new CmsSignatureBuilder(signer, new Uint8Array(64));
+    const base = probe.assemble(new Uint8Array(signer.maxSignatureLength).fill(0xff)).length;
+    return Promise.resolve(base + this.unsignedReserve() + SIZE_MARGIN);
+  }
+
+  protected unsignedReserve(): number {
+    return 0;
+  }
+
+  protected unsignedAttributes(
+    _signature: Uint8Array,
+  ): Promise<ReturnType<typeof signatureTimeStampAttribute>[]> {
+    return Promise.resolve([]);
+  }
+
+  protected postSignature(
+    bytes: Uint8Array,
+    _ctx: { signer: CmsSigner; signedField: string },
+  ): Promise<PadesResult> {
+    return Promise.resolve({ bytes, fields: [], warnings: [] });
+  }
+
+  protected requireTimeStamper(): TimeStamper {
+    if (!this.services.timeStamper)
+      throw new PadesError(
+        PadesErrorCode.TIMESTAMP_UNAVAILABLE,
+        `${this.level} needs a time-stamping authority`,
+      );
+    return this.services.timeStamper;
+  }
+
+  /** Asks the TSA for a token over `digest`, mapping its errors to the engine's codes. */
+  protected async timestamp(digest: Uint8Array): Promise<TimeStampToken> {
+    const tsa = this.requireTimeStamper();
+    try {
+      const token = await tsa.timestamp({ digest, hashAlgorithm: 'SHA-256', certReq: true });
+      this.tokenSizeHint = Math.max(this.tokenSizeHint, token.der.length);
+      return token;
+    } catch (e) {
+      if (e instanceof TimeStampUnavailableError)
+        throw new PadesError(
+          PadesErrorCode.TIMESTAMP_UNAVAILABLE,
+          `time-stamping authority unavailable: ${e.message}`,
+        );
+      if (e instanceof TimeStampRejectedError)
+        throw new PadesError(PadesErrorCode.TIMESTAMP_REJECTED, `time-stamp token rejected: ${e.message}`, {
+          reason: e.reason,
+        });
+      throw e;
+    }
+  }
+}
+
+/** B-T: adds a signature-time-stamp (RFC 3161 Appendix A) over the signature value. */
+export class PadesBaselineT extends PadesBaselineB {
+  override readonly level: PadesLevel = 'B-T';
+
+  protected override unsignedReserve(): number {
+    // The attribute wraps the token in SEQUENCE { OID, SET { token } } and grows the SignerInfo.
+    return this.tokenSizeHint + 64;
+  }
+
+  protected override async unsignedAttributes(signature: Uint8Array) {
+    const token = await this.timestamp(createHash('sha256').update(signature).digest());
+    return [signatureTimeStampAttribute(token.der)];
+  }
+}
+
+/** B-LT: after signing, a /DSS with the certificates and OCSP/CRL data of every chain in the file. */
+export class PadesBaselineLT extends PadesBaselineT {
+  override readonly level: PadesLevel = 'B-LT';
+
+  protected override async postSignature(bytes: Uint8Array, ctx: { signer: CmsSigner; signedField: string }) {
+    const base = await super.postSignature(bytes, ctx);
+    const extra = [ctx.signer.certificate, ...ctx.signer.chain];
+    const r = await addValidationData(base.bytes, this.services, {
+      strictFields: [ctx.signedField],
+      extraCertificates: extra,
+    });
+    return { bytes: r.bytes, fields: base.fields, warnings: [...base.warnings, ...r.warnings] };
+  }
+}
+
+/** B-LTA: after the DSS, a document timestamp over the whole file including it. */
+export class PadesBaselineLTA extends PadesBaselineLT {
+  override readonly level: PadesLevel = 'B-LTA';
+
+  protected override async postSignature(bytes: Uint8Array, ctx: { signer: CmsSigner; signedField: string }) {
+    const base = await super.postSignature(bytes, ctx);
+    const r = await addDocumentTimestamp(base.bytes, this.services);
+    return { bytes: r.bytes, fields: [...base.fields, ...r.fields], warnings: base.warnings };
+  }
+}
+
+export function padesLevel(level: PadesLevel, services: PadesServices): PadesBaselineB {
+  switch (level) {
+    case 'B-B':
+      return new PadesBaselineB(services);
+    case 'B-T':
+      return new PadesBaselineT(services);
+    case 'B-LT':
+      return new PadesBaselineLT(services);
+    case 'B-LTA':
+      return new PadesBaselineLTA(services);
+  }
+}
+
+/**
+ * Appends a document timestamp (ETSI EN 319 142-1 §5.4.3: /Type /DocTimeStamp,
+ * /SubFilter /ETSI.RFC3161) covering the whole file as it is.
+ */
+export async function addDocumentTimestamp(
+  pdf: Uint8Array,
+  services: PadesServices,
+  options: { fieldName?: string; tokenSizeHint?: number } = {},
+): Promise<PadesResult> {
+  if (!services.timeStamper)
+    throw new PadesError(
+      PadesErrorCode.TIMESTAMP_UNAVAILABLE,
+      'a document timestamp needs a time-stamping authority',
+    );
+  const doc = PdfDocument.load(pdf, { maxBytes: services.maxPdfBytes });
+  let contentsSize = (options.tokenSizeHint ?? DEFAULT_TOKEN_SIZE_HINT) + SIZE_MARGIN;
+  for (let attempt = 0; attempt < MAX_SIZING_ATTEMPTS; attempt++) {
+    const prepared = prepareSignature(doc, {
+      type: 'DocTimeStamp',
+      subFilter: 'ETSI.RFC3161',
+      contentsSize,
+      fieldName: options.fieldName,
+    });
+    const digest = prepared.hash('sha256');
+    let token: TimeStampToken;
+    try {
+      token = await services.timeStamper.timestamp({
+        digest,
+        hashAlgorithm: toTimeStampHash('sha256'),
+        certReq: true,
+      });
+    } catch (e) {
+      if (e instanceof TimeStampUnavailableError)
+        throw new PadesError(
+          PadesErrorCode.TIMESTAMP_UNAVAILABLE,
+          `time-stamping authority unavailable: ${e.message}`,
+        );
+      if (e instanceof TimeStampRejectedError)
+        throw new PadesError(PadesErrorCode.TIMESTAMP_REJECTED, `time-stamp token rejected: ${e.message}`);
+      throw e;
+    }
+    if (token.der.length > prepared.contentsSize) {
+      contentsSize = token.der.length + SIZE_MARGIN;
+      continue;
+    }
+    return { bytes: embed(prepared, token.der), fields: [prepared.fieldName], warnings: [] };
+  }
+  throw new PadesError(PadesErrorCode.SIGNATURE_SIZING_FAILED, 'the timestamp did not fit its placeholder');
+}
+
+/**
+ * Adds a /DSS (ETSI EN 319 142-1 §5.4.2) with every certificate of every signature and
+ * timestamp chain in the file and revocation data for each non-root certificate still valid now.
+ * Data missing for a field named in `strictFields` refuses the operation; for others (e.g. a
+ * foreign signature whose CRL URL is down) it becomes a warning.
+ */
+export async function addValidationData(
+  pdf: Uint8Array,
+  services: PadesServices,
+  options: { strictFields?: string[]; extraCertificates?: Uint8Array[] } = {},
+): Promise<PadesResult> {
+  const doc = PdfDocument.load(pdf, { maxBytes: services.maxPdfBytes });
+  const now = services.now();
+  const pool = new CertificatePool();
+  const existing = doc.dss();
+  pool.add(...(existing?.certs ?? []), ...(options.extraCertificates ?? []));
+  const leaves: { cert: X509Certificate; field: string }[] = [];
+  for (const sig of doc.signatures()) {
+    try {
+      const cms = parseCms(sig.contents);
+      pool.add(...cms.certificates);
+      if (cms.signerCertificate)
+        leaves.push({ cert: new X509Certificate(cms.signerCertificate), field: sig.fieldName });
+      for (const t of cms.signatureTimeStamps) {
+        const tok = parseTimeStampToken(t);
+        pool.add(...tok.cms.certificates);
+        if (tok.cms.signerCertificate)
+          leaves.push({ cert: new X509Certificate(tok.cms.signerCertificate), field: sig.fieldName });
+      }
+    } catch {
+      // An unreadable CMS is the validator's business; there is nothing to collect for it.
+    }
+  }
+  const warnings: string[] = [];
+  const certs = new Map<string, Uint8Array>();
+  const ocsps: Uint8Array[] = [];
+  const crls: Uint8Array[] = [];
+  const asked = new Set<string>();
+  const strict = new Set(options.strictFields ?? []);
+  for (const leaf of leaves) {
+    let current = leaf.cert;
+    for (let depth = 0; depth < 10; depth++) {
+      certs.set(current.fingerprint256, new Uint8Array(current.raw));
+      if (current.subject === current.issuer && current.verify(current.publicKey)) break;
+      const issuer = CertificatePool.findIssuer(current, pool.all());
+      if (!issuer) {
+        const msg = `the issuer of ${describeCertificate(current)} is not available`;
+        if (strict.has(leaf.field)) throw new PadesError(PadesErrorCode.VALIDATION_DATA_UNAVAILABLE, msg);
+        warnings.push(msg);
+        break;
+      }
+      const key = `${current.fingerprint256}`;
+      const expired = new Date(current.validTo) < now;
+      if (!asked.has(key) && !expired) {
+        asked.add(key);
+        const data = services.validationData
+          ? await services.validationData.revocationInfo(
+              new Uint8Array(current.raw),
+              new Uint8Array(issuer.raw),
+            )
+          : {};
+        if (data.ocsp) ocsps.push(data.ocsp);
+        if (data.crl) crls.push(data.crl);
+        if (!data.ocsp && !data.crl) {
+          const msg = `no revocation data could be obtained for ${describeCertificate(current)}`;
+          if (strict.has(leaf.field)) throw new PadesError(PadesErrorCode.VALIDATION_DATA_UNAVAILABLE, msg);
+          warnings.push(msg);
+        }
+      }
+      current = issuer;
+    }
+  }
+  const appended = appendDss(doc, { certs: [...certs.values()], ocsps, crls });
+  return { bytes: concatUpdate(doc.bytes, appended), fields: [], warnings };
+}
+
+/**
+ * Archive renewal (pyHanko's update_archival_timestamp_chain; EC-09): validation data for the
+ * chains already in the file (the previous timestamps' TSAs included) goes into the DSS, then a
+ * new document timestamp covers it. Repeatable any number of times.
+ */
+export async function renewArchiveTimestamp(pdf: Uint8Array, services: PadesServices): Promise<PadesResult> {
+  const doc = PdfDocument.load(pdf, { maxBytes: services.maxPdfBytes });
+  if (!doc.signatures().length)
+    throw new PadesError(
+      PadesErrorCode.NOTHING_TO_EXTEND,
+      'the document has no signature or timestamp to extend',
+    );
+  const withData = await addValidationData(pdf, services);
+  const ts = await addDocumentTimestamp(withData.bytes, services);
+  return { bytes: ts.bytes, fields: ts.fields, warnings: withData.warnings };
+}
+
+function embed(prepared: PreparedSignature, der: Uint8Array): Uint8Array {
+  const appended = prepared.embed(der);
+  return concatUpdate(prepared.original, appended);
+}
+
+function checkSigningCertificate(signer: CmsSigner, at: Date): void {
+  const cert = new X509Certificate(signer.certificate);
+  if (at < new Date(cert.validFrom) || at > new Date(cert.validTo))
+    throw new PadesError(
+      PadesErrorCode.SIGNING_CERTIFICATE_INVALID,
+      `the signing certificate is not valid at ${at.toISOString()} (valid ${cert.validFrom} – ${cert.validTo})`,
+    );
+}
+
+function commonName(certDer: Uint8Array): string | undefined {
+  return /CN=([^\n]+)/.exec(new X509Certificate(certDer).subject)?.[1];
+}
+
+export { PdfError, PdfErrorCode };
