@@ -156,7 +156,7 @@ export class ContractDocumentEntity {
   validationIndication!: string | null;
 
   @JsonColumn({ name: 'validation_report', nullable: true })
-  validationReport!: unknown;
+  validationReport!: Record<string, unknown> | null;
 }
 
 /** The contract's history as users see it; the audit log holds the tamper-evident record. */

@@ -1,0 +1,63 @@
+import { api, showError } from '/assets/js/app.js';
+import { factsHtml, idFromPage, jst, showDocument } from './common.js';
+
+const id = idFromPage();
+const error = document.getElementById('error');
+const notice = document.getElementById('notice');
+const form = document.getElementById('sign-form');
+
+async function load() {
+  if (!id) {
+    showError(error, { message: '契約書が見つかりません。', code: 'CONTRACT_NOT_FOUND' });
+    return;
+  }
+  try {
+    const c = await api('GET', '/api/contracts/' + encodeURIComponent(id));
+    document.getElementById('title').textContent = c.title;
+    document.getElementById('facts').innerHTML = factsHtml(c);
+    document.getElementById('sign').hidden = !c.myTurn;
+    const done = document.getElementById('completed');
+    done.hidden = c.status === 'completed' ? false : true;
+    if (c.status === 'completed') {
+      document.getElementById('copy-link').href = `/api/contracts/${encodeURIComponent(id)}/original`;
+      document.getElementById('copy-until').textContent = c.copyAvailableUntil
+        ? `副本は ${jst(c.copyAvailableUntil)} までダウンロードいただけます。`
+        : '';
+    }
+    if (!c.myTurn && c.status === 'awaiting_signature') {
+      notice.textContent = '現在、他の署名者の署名をお待ちしています。';
+    }
+    await showDocument(id);
+  } catch (e) {
+    showError(error, e);
+  }
+}
+
+form.addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  showError(error, null);
+  notice.textContent = '';
+  const button = form.querySelector('button');
+  button.disabled = true;
+  notice.textContent = '署名しています…';
+  try {
+    const r = await api('POST', `/api/contracts/${encodeURIComponent(id)}/signature`, {
+      pin: form.elements.pin.value,
+      agreed: form.elements.agreed.checked,
+    });
+    form.reset();
+    notice.textContent =
+      r.status === 'completed'
+        ? '署名が完了し、契約が締結されました。'
+        : '署名が完了しました。次の署名者へ署名依頼をお送りしました。';
+    await load();
+  } catch (e) {
+    notice.textContent = '';
+    form.elements.pin.value = '';
+    showError(error, e);
+  } finally {
+    button.disabled = false;
+  }
+});
+
+void load();
