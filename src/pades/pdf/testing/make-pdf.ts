@@ -66,3 +66,62 @@ export function makePdf(opts: MakePdfOptions = {}): Buffer {
   );
   return Buffer.concat(chunks, len);
 }
+
+/**
+ * A hybrid-reference file (ISO 32000-1 §7.5.8.4): a classic table whose trailer has /XRefStm
+ * pointing at an xref stream that lists the objects kept in an object stream (the page and its
+ * font). The table marks those objects free, as pre-1.5 writers of hybrid files do.
+ */
+export function makeHybridPdf(): Buffer {
+  const chunks: Buffer[] = [];
+  const offsets: number[] = [];
+  let len = 0;
+  const push = (b: Buffer | string) => {
+    const buf = typeof b === 'string' ? Buffer.from(b, 'latin1') : b;
+    chunks.push(buf);
+    len += buf.length;
+  };
+  push('%PDF-1.5\n%\xe2\xe3\xcf\xd3\n');
+  const plain = (num: number, body: string) => {
+    offsets[num] = len;
+    push(`${num} 0 obj\n${body}\nendobj\n`);
+  };
+  plain(1, '<< /Type /Catalog /Pages 2 0 R >>');
+  plain(2, '<< /Type /Pages /Count 1 /Kids [3 0 R] >>');
+  const content = 'BT /F1 18 Tf 72 720 Td (Hybrid reference file) Tj ET\n';
+  plain(4, `<< /Length ${content.length} >>\nstream\n${content}endstream`);
+  // Object stream 6 holds objects 3 (page) and 5 (font).
+  const o3 =
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>';
+  const o5 = '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>';
+  const header = `3 0 5 ${o3.length + 1} `;
+  const objStmData = `${header}${o3}\n${o5}`;
+  plain(
+    6,
+    `<< /Type /ObjStm /N 2 /First ${header.length} /Length ${objStmData.length} >>\nstream\n${objStmData}\nendstream`,
+  );
+  // Xref stream 7 (no filter, W [1 4 2]) for objects 3 and 5.
+  const row = (type: number, f2: number, f3: number) => {
+    const b = Buffer.alloc(7);
+    b[0] = type;
+    b.writeUInt32BE(f2, 1);
+    b.writeUInt16BE(f3, 5);
+    return b;
+  };
+  const rows = Buffer.concat([row(2, 6, 0), row(2, 6, 1)]);
+  offsets[7] = len;
+  push(`7 0 obj\n<< /Type /XRef /Size 8 /W [1 4 2] /Index [3 1 5 1] /Length ${rows.length} >>\nstream\n`);
+  push(rows);
+  push('\nendstream\nendobj\n');
+  const xrefAt = len;
+  let table = 'xref\n0 8\n0000000000 65535 f\r\n';
+  for (let n = 1; n < 8; n++) {
+    table +=
+      n === 3 || n === 5 ? '0000000000 00000 f\r\n' : `${String(offsets[n]).padStart(10, '0')} 00000 n\r\n`;
+  }
+  push(table);
+  push(
+    `trailer\n<< /Size 8 /Root 1 0 R /XRefStm ${offsets[7]} /ID [<0123456789ABCDEF0123456789ABCDEF> <0123456789ABCDEF0123456789ABCDEF>] >>\nstartxref\n${xrefAt}\n%%EOF\n`,
+  );
+  return Buffer.concat(chunks, len);
+}
