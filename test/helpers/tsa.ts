@@ -1,5 +1,12 @@
 import * as x509 from '@peculiar/x509';
+import { execFile } from 'node:child_process';
 import { KeyObject, createPublicKey, webcrypto } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as http from 'node:http';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { encodeTimeStampRequest, parseTimeStampRequest } from '../../src/tsa/domain/time-stamp-request';
 
 x509.cryptoProvider.set(webcrypto as Crypto);
 
@@ -121,4 +128,132 @@ export function toPem(der: Uint8Array, label = 'CERTIFICATE'): string {
     .toString('base64')
     .replace(/(.{64})/g, '$1\n');
   return `-----BEGIN ${label}-----\n${b64.trimEnd()}\n-----END ${label}-----\n`;
+}
+
+export type ShimMode = 'pass' | 'wrong-nonce' | 'other-data' | 'http-503' | 'garbage';
+
+export interface OpensslTsa {
+  url: string;
+  dir: string;
+  /** Requests received (including failed ones). */
+  requests: number;
+  mode: ShimMode;
+  /** Replace the answer entirely (e.g. a token from a TSA whose certificate openssl refuses to use). */
+  answer?: (query: Buffer) => Buffer | Promise<Buffer>;
+  /** Fail this many requests with HTTP 503 before behaving normally. */
+  failFirst: number;
+  /** Basic auth the shim demands, if set. */
+  basicAuth?: string;
+  close(): Promise<void>;
+}
+
+/**
+ * An independent TSA for client tests: `openssl ts -reply` with its own key, certificate and
+ * config in a temporary folder, behind a loopback HTTP shim. The shim can rewrite the query before
+ * openssl sees it (another nonce, another imprint) to produce genuine but wrong tokens.
+ */
+export async function startOpensslTsa(
+  credential: TestTsaCredential,
+  options: { policy?: string } = {},
+): Promise<OpensslTsa> {
+  const run = promisify(execFile);
+
+  const dir = mkdtempSync(path.join(tmpdir(), 'openssl-tsa-'));
+  writeFileSync(path.join(dir, 'tsa.pem'), toPem(credential.certificate));
+  writeFileSync(path.join(dir, 'tsa.key'), credential.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  writeFileSync(path.join(dir, 'serial'), '1000\n');
+  writeFileSync(
+    path.join(dir, 'tsa.cnf'),
+    [
+      '[ tsa ]',
+      'default_tsa = tsa_config1',
+      '[ tsa_config1 ]',
+      `dir = ${dir}`,
+      'serial = $dir/serial',
+      'crypto_device = builtin',
+      'signer_cert = $dir/tsa.pem',
+      'signer_key = $dir/tsa.key',
+      'signer_digest = sha256',
+      `default_policy = ${options.policy ?? '1.2.3.4.1'}`,
+      'digests = sha256, sha384, sha512',
+      'accuracy = secs:1',
+      'ordering = no',
+      'tsa_name = yes',
+      'ess_cert_id_chain = no',
+      'ess_cert_id_alg = sha256',
+      '',
+    ].join('\n'),
+  );
+  let n = 0;
+  const state: OpensslTsa = {
+    url: '',
+    dir,
+    requests: 0,
+    mode: 'pass',
+    failFirst: 0,
+    close: async () => {
+      await new Promise<void>((r) => server.close(() => r()));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      void (async () => {
+        state.requests++;
+        if (
+          state.basicAuth &&
+          req.headers.authorization !== `Basic ${Buffer.from(state.basicAuth).toString('base64')}`
+        ) {
+          res.writeHead(401).end();
+          return;
+        }
+        if (state.failFirst > 0 || state.mode === 'http-503') {
+          state.failFirst = Math.max(0, state.failFirst - 1);
+          res.writeHead(503).end();
+          return;
+        }
+        let query: Buffer = Buffer.concat(chunks);
+        if (state.mode === 'garbage') {
+          res.writeHead(200, { 'Content-Type': 'application/timestamp-reply' }).end(Buffer.from('garbage'));
+          return;
+        }
+        if (state.answer) {
+          const body = await state.answer(query);
+          res.writeHead(200, { 'Content-Type': 'application/timestamp-reply' }).end(body);
+          return;
+        }
+        if (state.mode !== 'pass') {
+          const q = parseTimeStampRequest(query);
+          const digest = state.mode === 'other-data' ? Buffer.alloc(q.hash.length, 0x5a) : q.hashedMessage;
+          const nonce = state.mode === 'wrong-nonce' ? (q.nonce ?? 0n) + 1n : q.nonce;
+          query = encodeTimeStampRequest({ hash: q.hash, digest, nonce, certReq: q.certReq });
+        }
+        const id = ++n;
+        const qf = path.join(dir, `q${id}.tsq`);
+        const rf = path.join(dir, `r${id}.tsr`);
+        writeFileSync(qf, query);
+        try {
+          await run('openssl', [
+            'ts',
+            '-reply',
+            '-config',
+            path.join(dir, 'tsa.cnf'),
+            '-queryfile',
+            qf,
+            '-out',
+            rf,
+          ]);
+          res.writeHead(200, { 'Content-Type': 'application/timestamp-reply' }).end(readFileSync(rf));
+        } catch (e) {
+          res.writeHead(500).end(String(e));
+        }
+      })();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const addr = server.address() as { port: number };
+  state.url = `http://127.0.0.1:${addr.port}/tsa`;
+  return state;
 }
