@@ -7,6 +7,9 @@ import { ensurePkijsEngine, toArrayBuffer } from '../../src/pades/domain/asn1.ut
 import { CmsSignatureBuilder } from '../../src/pades/domain/cms-builder';
 import { OID } from '../../src/pades/domain/oids';
 import { KeyObjectSigner } from '../../src/pades/domain/signer';
+import { concatUpdate, UpdateBuilder } from '../../src/pades/pdf/incremental-writer';
+import { PdfDocument } from '../../src/pades/pdf/pdf-document';
+import { PdfDict } from '../../src/pades/pdf/pdf-objects';
 import type { RevocationData, ValidationDataSource } from '../../src/pades/domain/validation-data';
 import { TimeStamper, TimeStampRequestInput, TimeStampToken } from '../../src/tsa/time-stamper';
 
@@ -335,4 +338,25 @@ export function verifyIndependently(
     ? (JSON.parse(r.stdout) as { accepted: boolean; checks: IndependentVerdict['checks'] })
     : undefined;
   return { exitCode: r.status ?? -1, accepted: parsed?.accepted ?? false, checks: parsed?.checks ?? [] };
+}
+
+/**
+ * Appends an incremental update that replaces page 1's content with a new stream (what a forger
+ * would do to change the loan amount after signing).
+ */
+export function appendPageContentChange(pdf: Uint8Array): Buffer {
+  const doc = PdfDocument.load(pdf);
+  const u = new UpdateBuilder(doc);
+  const page = doc.page(0);
+  const content = u.alloc();
+  u.putStream(
+    content,
+    new PdfDict(),
+    Buffer.from('BT /F1 24 Tf 72 720 Td (LOAN AMOUNT 99,999,999 JPY) Tj ET'),
+    false,
+  );
+  const dict = page.dict.clone();
+  dict.set('Contents', content);
+  u.put(page.ref, dict);
+  return concatUpdate(pdf, u.build().appended);
 }
