@@ -16,7 +16,7 @@ import {
 } from './cms-reader';
 import { RevocationStore, type RevocationStatus } from './revocation';
 import type { PadesLevel } from './signature-spec';
-import type { ValidationDataSource } from './validation-data';
+import type { RevocationData, ValidationDataSource } from './validation-data';
 import type {
   CertificateSummary,
   CheckName,
@@ -570,9 +570,9 @@ export class PadesValidator {
       let statuses = this.usable(this.store.statusesFor(cert, issuer), usedAt);
       if (!statuses.length && this.options.validationData && !this.liveAsked.has(cert.fingerprint256)) {
         this.liveAsked.add(cert.fingerprint256);
-        const data = await this.options.validationData
+        const data: RevocationData = await this.options.validationData
           .revocationInfo(new Uint8Array(cert.raw), new Uint8Array(issuer.raw))
-          .catch(() => ({}));
+          .catch((): RevocationData => ({}));
         if (data.ocsp) this.store.addOcsp(data.ocsp, 'live');
         if (data.crl) this.store.addCrl(data.crl, 'live');
         statuses = this.usable(this.store.statusesFor(cert, issuer), usedAt);
