@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PdfErrorCode, type PdfError } from './pdf-errors';
 import { PdfDocument } from './pdf-document';
-import { PdfDict, PdfName, PdfRef, PdfStream, PdfString, dictOf } from './pdf-objects';
-import { type SignatureFieldOptions, appendDss, prepareSignature } from './incremental-writer';
+import { PdfDict, PdfName, PdfRef, PdfStream, PdfString, dictOf, textString } from './pdf-objects';
+import { type SignatureFieldOptions, UpdateBuilder, appendDss, prepareSignature } from './incremental-writer';
 import { makeHybridPdf, makePdf } from './testing/make-pdf';
 import { dummyCms, pdfsig, qpdfCheck } from './testing/pdf-test-tools';
 
@@ -333,5 +333,52 @@ describe('appendDss', () => {
         vri: new Map([['abc', { certs: [], ocsps: [], crls: [] }]]),
       }),
     ).toThrow(RangeError);
+  });
+});
+
+describe('signing a prepared empty signature field', () => {
+  it('fills an existing unsigned field in place instead of adding a new one', () => {
+    const base = makePdf();
+    // Revision 1: a template with an empty visible signature field "BorrowerSignature" on page 1.
+    const template = (() => {
+      const doc = PdfDocument.load(base);
+      const u = new UpdateBuilder(doc);
+      const field = u.alloc();
+      const page = doc.page(0);
+      u.put(
+        field,
+        new PdfDict()
+          .set('FT', new PdfName('Sig'))
+          .set('T', textString('BorrowerSignature'))
+          .set('Type', new PdfName('Annot'))
+          .set('Subtype', new PdfName('Widget'))
+          .set('F', 4)
+          .set('Rect', [100, 100, 300, 150])
+          .set('P', page.ref),
+      );
+      u.put(
+        doc.catalogRef(),
+        doc
+          .catalog()
+          .clone()
+          .set('AcroForm', new PdfDict().set('Fields', [field])),
+      );
+      u.put(page.ref, page.dict.clone().set('Annots', [field]));
+      return Buffer.concat([base, u.build().appended]);
+    })();
+    const before = PdfDocument.load(template);
+    const { out } = sign(template, { ...SIG, fieldName: 'BorrowerSignature' });
+    expectQpdfClean(out);
+    const doc = PdfDocument.load(out);
+    expect(doc.fields().map((f) => f.fullName)).toEqual(['BorrowerSignature']);
+    expect(doc.signatures().map((s) => s.fieldName)).toEqual(['BorrowerSignature']);
+    expect(doc.fields()[0].dict.get('Rect')).toEqual([100, 100, 300, 150]);
+    expect(doc.acroForm()?.get('SigFlags')).toBe(3);
+    // The page is untouched: the widget was already in its /Annots.
+    expect(doc.resolver.entry(doc.page(0).ref.num)).toEqual(before.resolver.entry(before.page(0).ref.num));
+    // A signed field cannot be signed again.
+    expect(errorOf(() => prepareSignature(doc, { ...SIG, fieldName: 'BorrowerSignature' }))?.code).toBe(
+      PdfErrorCode.PDF_FIELD_NAME_INVALID,
+    );
   });
 });

@@ -83,7 +83,10 @@ export class UpdateBuilder {
   private readonly objects = new Map<number, PendingObject>();
 
   constructor(private readonly doc: PdfDocument) {
-    this.nextNum = doc.size;
+    // Never reuse a number, even when a sloppy writer left /Size too small.
+    let next = doc.size;
+    for (const s of doc.sections) for (const num of s.entries.keys()) if (num >= next) next = num + 1;
+    this.nextNum = next;
   }
 
   alloc(): PdfRef {
@@ -267,9 +270,14 @@ export function prepareSignature(doc: PdfDocument, opts: SignatureFieldOptions):
     }
   }
 
-  const fieldNames = new Set(doc.fields().map((f) => f.fullName));
+  const fields = doc.fields();
+  const fieldNames = new Set(fields.map((f) => f.fullName));
   const fieldName = opts.fieldName ?? defaultFieldName(opts.type, fieldNames);
-  if (!fieldName || fieldName.includes('.') || fieldNames.has(fieldName)) {
+  // An existing, still empty signature field (e.g. placed in the contract template) is signed in place.
+  const emptyField = fields.find(
+    (f) => f.fullName === fieldName && f.fieldType === 'Sig' && f.ref && !f.dict.has('V'),
+  );
+  if (!fieldName || (!emptyField && (fieldName.includes('.') || fieldNames.has(fieldName)))) {
     throw new PdfError(
       PdfErrorCode.PDF_FIELD_NAME_INVALID,
       fieldNames.has(fieldName)
@@ -281,55 +289,75 @@ export function prepareSignature(doc: PdfDocument, opts: SignatureFieldOptions):
 
   const u = new UpdateBuilder(doc);
   const sigRef = u.alloc();
-  const fieldRef = u.alloc();
-  const pageIndex = opts.visible ? opts.visible.page - 1 : 0;
-  if (!Number.isInteger(pageIndex) || pageIndex < 0 || pageIndex >= doc.pageCount()) {
-    throw new RangeError(`page ${pageIndex + 1} does not exist (the document has ${doc.pageCount()} pages)`);
-  }
-  const page = doc.page(pageIndex);
-
-  // Field merged with its widget annotation (§12.7.3.1, §12.5.6.19).
-  const field = new PdfDict()
-    .set('FT', new PdfName('Sig'))
-    .set('T', textString(fieldName))
-    .set('V', sigRef)
-    .set('Type', new PdfName('Annot'))
-    .set('Subtype', new PdfName('Widget'))
-    .set('P', page.ref);
-  if (opts.visible) {
-    const [x1, y1, x2, y2] = opts.visible.rect;
-    if (![x1, y1, x2, y2].every(Number.isFinite) || x2 <= x1 || y2 <= y1) {
-      throw new RangeError('visible.rect must be [llx, lly, urx, ury] with urx > llx and ury > lly');
-    }
-    const apRef = u.alloc();
-    const { dict, data } = appearanceStream(x2 - x1, y2 - y1, opts.visible.lines);
-    u.putStream(apRef, dict, data);
-    // /F 4 = Print (PDF/A requires printable, non-hidden annotations).
-    field.set('F', 4).set('Rect', [x1, y1, x2, y2]).set('AP', new PdfDict().set('N', apRef));
-  } else {
-    // Invisible: zero rectangle, /F 132 = Print + Locked (§12.5.3).
-    field.set('F', 132).set('Rect', [0, 0, 0, 0]);
-  }
-  u.put(fieldRef, field);
-
-  // AcroForm: created or extended with the new field and /SigFlags 3 (SignaturesExist|AppendOnly).
   const catalogRef = doc.catalogRef();
   const catalog = doc.catalog().clone();
   let catalogChanged = false;
   const formValue = catalog.get('AcroForm');
   const formDict = dictOf(doc.resolve(formValue))?.clone() ?? new PdfDict();
-  appendToArray(doc, u, formDict, 'Fields', fieldRef);
+  let formChanged = formDict.get('SigFlags') !== 3;
   formDict.set('SigFlags', 3);
-  if (formValue instanceof PdfRef && dictOf(doc.resolve(formValue))) {
-    u.put(new PdfRef(formValue.num, u.genOf(formValue.num)), formDict);
-  } else if (formValue instanceof PdfDict) {
-    catalog.set('AcroForm', formDict);
-    catalogChanged = true;
+
+  if (emptyField?.ref) {
+    if (opts.visible)
+      throw new RangeError(`field ${fieldName} already has its widget; omit "visible" to sign it`);
+    u.put(
+      new PdfRef(emptyField.ref.num, u.genOf(emptyField.ref.num)),
+      emptyField.dict.clone().set('V', sigRef),
+    );
   } else {
-    const formRef = u.alloc();
-    u.put(formRef, formDict);
-    catalog.set('AcroForm', formRef);
-    catalogChanged = true;
+    const fieldRef = u.alloc();
+    const pageIndex = opts.visible ? opts.visible.page - 1 : 0;
+    if (!Number.isInteger(pageIndex) || pageIndex < 0 || pageIndex >= doc.pageCount()) {
+      throw new RangeError(
+        `page ${pageIndex + 1} does not exist (the document has ${doc.pageCount()} pages)`,
+      );
+    }
+    const page = doc.page(pageIndex);
+    // Field merged with its widget annotation (§12.7.3.1, §12.5.6.19).
+    const field = new PdfDict()
+      .set('FT', new PdfName('Sig'))
+      .set('T', textString(fieldName))
+      .set('V', sigRef)
+      .set('Type', new PdfName('Annot'))
+      .set('Subtype', new PdfName('Widget'))
+      .set('P', page.ref);
+    if (opts.visible) {
+      const [x1, y1, x2, y2] = opts.visible.rect;
+      if (![x1, y1, x2, y2].every(Number.isFinite) || x2 <= x1 || y2 <= y1) {
+        throw new RangeError('visible.rect must be [llx, lly, urx, ury] with urx > llx and ury > lly');
+      }
+      const apRef = u.alloc();
+      const { dict, data } = appearanceStream(x2 - x1, y2 - y1, opts.visible.lines);
+      u.putStream(apRef, dict, data);
+      // /F 4 = Print (PDF/A requires printable, non-hidden annotations).
+      field.set('F', 4).set('Rect', [x1, y1, x2, y2]).set('AP', new PdfDict().set('N', apRef));
+    } else {
+      // Invisible: zero rectangle, /F 132 = Print + Locked (§12.5.3).
+      field.set('F', 132).set('Rect', [0, 0, 0, 0]);
+    }
+    u.put(fieldRef, field);
+    // AcroForm /Fields gets the new field (rewriting an indirect /Fields array in place).
+    if (appendToArray(doc, u, formDict, 'Fields', fieldRef)) formChanged = true;
+    // The widget goes into the page's /Annots (§12.5.2).
+    const pageDict = page.dict.clone();
+    if (appendToArray(doc, u, pageDict, 'Annots', fieldRef)) {
+      u.put(new PdfRef(page.ref.num, u.genOf(page.ref.num)), pageDict);
+    }
+  }
+
+  // AcroForm created or updated with /SigFlags 3 (SignaturesExist | AppendOnly, §12.7.2).
+  if (formChanged) {
+    if (formValue instanceof PdfRef && dictOf(doc.resolve(formValue))) {
+      u.put(new PdfRef(formValue.num, u.genOf(formValue.num)), formDict);
+    } else if (formValue instanceof PdfDict) {
+      catalog.set('AcroForm', formDict);
+      catalogChanged = true;
+    } else {
+      const formRef = u.alloc();
+      u.put(formRef, formDict);
+      catalog.set('AcroForm', formRef);
+      catalogChanged = true;
+    }
   }
   if (opts.certify) {
     const perms = dictOf(doc.resolve(catalog.get('Perms')))?.clone() ?? new PdfDict();
@@ -338,12 +366,6 @@ export function prepareSignature(doc: PdfDocument, opts: SignatureFieldOptions):
     catalogChanged = true;
   }
   if (catalogChanged) u.put(new PdfRef(catalogRef.num, u.genOf(catalogRef.num)), catalog);
-
-  // The widget goes into the page's /Annots (§12.5.2).
-  const pageDict = page.dict.clone();
-  if (appendToArray(doc, u, pageDict, 'Annots', fieldRef)) {
-    u.put(new PdfRef(page.ref.num, u.genOf(page.ref.num)), pageDict);
-  }
 
   // Signature dictionary (§12.8.1) with fixed-width placeholders patched after layout.
   const placeholderRange = `[0 ${'0'.padEnd(BYTE_RANGE_WIDTH)} ${'0'.padEnd(BYTE_RANGE_WIDTH)} ${'0'.padEnd(BYTE_RANGE_WIDTH)}]`;
