@@ -4,6 +4,7 @@ import {
   IsEmail,
   IsIn,
   IsInt,
+  IsObject,
   IsISO8601,
   IsOptional,
   IsString,
@@ -95,6 +96,7 @@ export class RegisterSubscriberDto {
   officerAuthority?: string;
 
   @ApiProperty({ type: IdentityVerificationDto })
+  @IsObject()
   @ValidateNested()
   @Type(() => IdentityVerificationDto)
   identityVerification!: IdentityVerificationDto;
