@@ -57,7 +57,7 @@ export class ContractDocuments {
         createdBy: v.createdBy,
         createdAt: v.at,
         validationIndication: v.validation?.indication ?? null,
-        validationReport: (v.validation?.report ?? null) as Record<string, unknown> | null,
+        validationReport: v.validation?.report ?? null,
       }),
     );
   }

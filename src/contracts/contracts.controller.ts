@@ -23,6 +23,7 @@ import { SubscriberDirectory } from '../identity/subscriber-directory.service';
 import { BankSignContract } from './bank-sign-contract.usecase';
 import { CancelContract } from './cancel-contract.usecase';
 import { ContractQueries, PdfFile } from './contract-queries.service';
+import { ContractSigningGateway } from './contract-signing.gateway';
 import { ContractUploadInterceptor } from './contract-upload.interceptor';
 import {
   BankSignatureDto,
@@ -45,6 +46,7 @@ export class ContractsController {
     private readonly cancelContract: CancelContract,
     private readonly queries: ContractQueries,
     private readonly subscribers: SubscriberDirectory,
+    private readonly signing: ContractSigningGateway,
   ) {}
 
   @Post()
@@ -93,6 +95,13 @@ export class ContractsController {
           status: s.status,
         })),
     };
+  }
+
+  /** The branch manager signing identities a bank signer may use (EC-06). */
+  @Get('signing-identities')
+  @RequireStaff(StaffRole.BANK_SIGNER)
+  async signingIdentities() {
+    return { items: await this.signing.signingIdentities() };
   }
 
   @Get(':id')

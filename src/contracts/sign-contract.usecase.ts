@@ -63,6 +63,7 @@ export class SignContract {
         subscriberId: cmd.subscriber.id,
         pin: cmd.pin,
         contractId: before.contract.id,
+        order: me.order,
       });
       const validation = await this.signing.validate(signed.pdf);
       const stored = await this.documents.put(signed.pdf);
