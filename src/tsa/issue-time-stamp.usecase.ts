@@ -1,0 +1,195 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { Clock } from '../platform/clock/clock';
+import { IssuedToken } from './domain/tst-signer';
+import {
+  ParsedTimeStampRequest,
+  PkiFailureInfo,
+  TimeStampRequestRejected,
+  parseTimeStampRequest,
+} from './domain/time-stamp-request';
+import { encodeRejection } from './domain/time-stamp-response';
+import { RotateTsaCertificate } from './rotate-tsa-certificate.usecase';
+import { ActiveSigner, TsaCredentials, lockTsaState } from './tsa-credentials.service';
+import { TsaTokenEntity } from './tsa.entities';
+
+export type TsaChannel = 'http' | 'local';
+
+/** The TSA could not issue (database or key unavailable); nothing was recorded. */
+export class TsaIssuanceFailed extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TsaIssuanceFailed';
+  }
+}
+
+/** An issued token with the credential that signed it. */
+export interface RecordedToken extends IssuedToken {
+  credentialId: string;
+  signerCertificate: Buffer;
+  signerChain: Buffer[];
+}
+
+interface Pending {
+  req: ParsedTimeStampRequest;
+  channel: TsaChannel;
+  resolve: (t: RecordedToken) => void;
+  reject: (e: Error) => void;
+}
+
+/** Requests signed and recorded in one transaction at most (bounded lock time, SQL size). */
+const MAX_BATCH = 256;
+
+/**
+ * IssueTimeStamp: the one path by which the own TSA issues a token (POST /tsa and the in-process
+ * LocalTimeStamper both come here).
+ *
+ * Group commit: requests that arrive while a batch is being written wait and form the next batch.
+ * Per batch, one transaction locks the tsa_state row, takes the next serial numbers, signs each
+ * token, inserts the register rows and advances the counter; a token is handed out only after that
+ * commit. Serials are therefore gapless, increasing, unique across restarts and instances (the row
+ * lock, plus the primary key on tsa_tokens.serial), and no token exists without its record.
+ */
+@Injectable()
+export class IssueTimeStamp {
+  private readonly logger = new Logger('TSA');
+  private queue: Pending[] = [];
+  private draining = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly credentials: TsaCredentials,
+    private readonly rotate: RotateTsaCertificate,
+    @Inject(Clock) private readonly clock: Clock,
+  ) {}
+
+  /** Answers a DER TimeStampReq with a DER TimeStampResp (granted or a PKIStatusInfo rejection). */
+  async respond(der: Uint8Array, channel: TsaChannel): Promise<{ ok: boolean; body: Buffer }> {
+    try {
+      const issued = await this.issue(parseTimeStampRequest(der), channel);
+      return { ok: true, body: issued.response };
+    } catch (e) {
+      if (e instanceof TimeStampRequestRejected)
+        return { ok: true, body: encodeRejection(e.failInfo, e.message) };
+      this.logger.error(`time-stamp issuance failed: ${e instanceof Error ? e.message : String(e)}`);
+      return {
+        ok: false,
+        body: encodeRejection(
+          PkiFailureInfo.systemFailure,
+          'the TSA is temporarily unavailable; retry later',
+        ),
+      };
+    }
+  }
+
+  /** Issues and records a token for a validated request. */
+  issue(req: ParsedTimeStampRequest, channel: TsaChannel): Promise<RecordedToken> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ req, channel, resolve, reject });
+      if (!this.draining) {
+        this.draining = true;
+        setImmediate(() => void this.drain());
+      }
+    });
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length) await this.flush(this.queue.splice(0, MAX_BATCH));
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async flush(batch: Pending[]): Promise<void> {
+    let active: ActiveSigner;
+    try {
+      active = await this.usableSigner();
+    } catch (e) {
+      const err = new TsaIssuanceFailed(
+        `no usable TSA credential: ${e instanceof Error ? e.message : String(e)}`,
+      );
+      for (const p of batch) p.reject(err);
+      return;
+    }
+    try {
+      const done = await this.dataSource.transaction(async (m) => {
+        const state = await lockTsaState(m);
+        // Another instance may have rotated since we loaded the signer.
+        if (state.activeCredentialId && state.activeCredentialId !== active.id)
+          active = await this.credentials.signer(state.activeCredentialId);
+        let serial = state.nextSerial;
+        const out: { p: Pending; token?: IssuedToken; error?: Error }[] = [];
+        const rows: TsaTokenEntity[] = [];
+        for (const p of batch) {
+          try {
+            const token = active.signer.issue(p.req, BigInt(serial), this.clock.now());
+            rows.push({
+              serial,
+              genTime: token.genTime,
+              policy: token.policy,
+              hashAlgorithm: p.req.hash.name,
+              imprintHex: p.req.hashedMessage.toString('hex'),
+              tokenSha256: createHash('sha256').update(token.token).digest('hex'),
+              credentialId: active.id,
+              channel: p.channel,
+            });
+            out.push({ p, token });
+            serial++;
+          } catch (e) {
+            // A refusal (unaccepted policy, time outside the certificate) consumes no serial.
+            out.push({ p, error: e instanceof Error ? e : new Error(String(e)) });
+          }
+        }
+        if (rows.length) {
+          await m.createQueryBuilder().insert().into(TsaTokenEntity).values(rows).execute();
+          await m.query(
+            m.connection.options.type === 'postgres'
+              ? 'UPDATE tsa_state SET next_serial = $1 WHERE id = 1'
+              : 'UPDATE tsa_state SET next_serial = ? WHERE id = 1',
+            [serial],
+          );
+        }
+        return out;
+      });
+      for (const r of done) {
+        if (r.token)
+          r.p.resolve({
+            ...r.token,
+            credentialId: active.id,
+            signerCertificate: active.signer.certificate,
+            signerChain: active.signer.chain,
+          });
+        else r.p.reject(r.error!);
+      }
+    } catch (e) {
+      const err = new TsaIssuanceFailed(
+        `time-stamp batch not recorded: ${e instanceof Error ? e.message : String(e)}`,
+      );
+      for (const p of batch) p.reject(err);
+    }
+  }
+
+  /** The active signer; creates the first credential or rotates when the key usage period is over. */
+  private async usableSigner(): Promise<ActiveSigner> {
+    const active = await this.credentials.active();
+    if (!active) {
+      const r = await this.rotate.execute({
+        actor: 'system',
+        reason: 'first credential',
+        onlyIfMissing: true,
+      });
+      return this.credentials.signer(r.credentialId);
+    }
+    if (this.credentials.rotationDue(active, this.clock.now())) {
+      const r = await this.rotate.execute({
+        actor: 'system',
+        reason: 'key usage period ended',
+        ifActiveIs: active.id,
+      });
+      return this.credentials.signer(r.credentialId);
+    }
+    return active;
+  }
+}

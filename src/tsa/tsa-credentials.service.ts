@@ -1,0 +1,90 @@
+import { Inject, Injectable } from '@nestjs/common';
+import * as path from 'node:path';
+import { DataSource, EntityManager } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { KeyVault } from '../platform/key-vault/key-vault';
+import { writeFileAtomic } from '../platform/fs.util';
+import { pemToDerList } from './domain/tsa-key';
+import { TstSigner } from './domain/tst-signer';
+import { TsaCredentialEntity, TsaStateEntity } from './tsa.entities';
+
+const DAY_MS = 86_400_000;
+
+/** A loaded, ready-to-sign credential. */
+export interface ActiveSigner {
+  id: string;
+  signer: TstSigner;
+  entity: TsaCredentialEntity;
+}
+
+/** Reads the TSA state row, locking it on PostgreSQL (SQLite serialises writers by itself). */
+export async function lockTsaState(m: EntityManager): Promise<TsaStateEntity> {
+  const qb = m.getRepository(TsaStateEntity).createQueryBuilder('s').where('s.id = 1');
+  if (m.connection.options.type === 'postgres') qb.setLock('pessimistic_write');
+  const state = await qb.getOne();
+  if (!state) throw new Error('tsa_state row missing: migration 1763800003000 not applied');
+  return state;
+}
+
+/**
+ * The TSA's signing credentials: loads the sealed key through the KeyVault once per credential and
+ * keeps the precomputed signer in memory. Which credential is active is read from tsa_state, so
+ * every instance of the service follows a rotation made by any other.
+ */
+@Injectable()
+export class TsaCredentials {
+  private readonly signers = new Map<string, Promise<ActiveSigner>>();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly vault: KeyVault,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async activeId(m: EntityManager = this.dataSource.manager): Promise<string | null> {
+    const s = await m.getRepository(TsaStateEntity).findOneBy({ id: 1 });
+    return s?.activeCredentialId ?? null;
+  }
+
+  /** The active signer, or undefined before the first credential exists. */
+  async active(): Promise<ActiveSigner | undefined> {
+    const id = await this.activeId();
+    return id ? this.signer(id) : undefined;
+  }
+
+  signer(id: string): Promise<ActiveSigner> {
+    let s = this.signers.get(id);
+    if (!s) {
+      s = this.load(id);
+      this.signers.set(id, s);
+      s.catch(() => this.signers.delete(id));
+    }
+    return s;
+  }
+
+  /** Rotation is due when the key usage period has passed or the certificate nears its end. */
+  rotationDue(active: ActiveSigner, now: Date): boolean {
+    const usageEnds = active.entity.notBefore.getTime() + this.config.TSA_KEY_USAGE_DAYS * DAY_MS;
+    return now.getTime() >= Math.min(usageEnds, active.entity.notAfter.getTime() - DAY_MS);
+  }
+
+  /** Publishes the active TSA certificate and its chain as CERTS_DIR/tsa.pem (public data). */
+  async publish(entity: TsaCredentialEntity): Promise<void> {
+    await writeFileAtomic(
+      path.join(this.config.certsDir, 'tsa.pem'),
+      entity.certificatePem + entity.chainPem,
+    );
+  }
+
+  private async load(id: string): Promise<ActiveSigner> {
+    const entity = await this.dataSource.getRepository(TsaCredentialEntity).findOneByOrFail({ id });
+    const privateKey = await this.vault.unseal(entity.sealedKey, id);
+    const [certificate] = pemToDerList(entity.certificatePem);
+    const signer = new TstSigner(
+      { privateKey, certificate, chain: pemToDerList(entity.chainPem) },
+      { policy: this.config.TSA_POLICY_OID, accuracySeconds: this.config.TSA_ACCURACY_SECONDS },
+    );
+    return { id, signer, entity };
+  }
+}
