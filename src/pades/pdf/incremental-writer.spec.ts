@@ -216,13 +216,13 @@ describe('prepareSignature rules', () => {
   it('refuses a field name that is taken or not a partial name', () => {
     const doc = PdfDocument.load(fixture('loan-signed-by-other-software.pdf'));
     expect(errorOf(() => prepareSignature(doc, { ...SIG, fieldName: 'ForeignSig' }))?.code).toBe(
-      PdfErrorCode.PDF_FIELD_NAME_INVALID,
+      PdfErrorCode.PDF_SIGNATURE_FIELD_INVALID,
     );
     expect(errorOf(() => prepareSignature(doc, { ...SIG, fieldName: 'a.b' }))?.code).toBe(
-      PdfErrorCode.PDF_FIELD_NAME_INVALID,
+      PdfErrorCode.PDF_SIGNATURE_FIELD_INVALID,
     );
     expect(errorOf(() => prepareSignature(doc, { ...SIG, fieldName: '' }))?.code).toBe(
-      PdfErrorCode.PDF_FIELD_NAME_INVALID,
+      PdfErrorCode.PDF_SIGNATURE_FIELD_INVALID,
     );
   });
 
@@ -241,15 +241,19 @@ describe('prepareSignature rules', () => {
     expect(Buffer.from(doc.signatures()[0].contents).equals(exact)).toBe(true);
   });
 
-  it('rejects nonsensical sizes and pages', () => {
+  it('rejects nonsensical sizes, pages and stamp rectangles', () => {
     const doc = PdfDocument.load(makePdf({ pages: 2 }));
     expect(() => prepareSignature(doc, { ...SIG, contentsSize: 0 })).toThrow(RangeError);
-    expect(() =>
+    expect(() => prepareSignature(doc, { ...TIMESTAMP, certify: { permission: 2 } })).toThrow(RangeError);
+    const page3 = errorOf(() =>
       prepareSignature(doc, { ...SIG, visible: { page: 3, rect: [0, 0, 10, 10], lines: [] } }),
-    ).toThrow(RangeError);
-    expect(() =>
+    );
+    expect(page3?.code).toBe(PdfErrorCode.PDF_SIGNATURE_FIELD_INVALID);
+    expect(page3?.message).toContain('2 ページ');
+    const rect = errorOf(() =>
       prepareSignature(doc, { ...SIG, visible: { page: 1, rect: [10, 10, 5, 5], lines: [] } }),
-    ).toThrow(RangeError);
+    );
+    expect(rect?.code).toBe(PdfErrorCode.PDF_SIGNATURE_FIELD_INVALID);
   });
 
   it('draws an opaque visible stamp with an appearance stream on the chosen page', () => {
@@ -367,6 +371,14 @@ describe('signing a prepared empty signature field', () => {
       return Buffer.concat([base, u.build().appended]);
     })();
     const before = PdfDocument.load(template);
+    const placed = errorOf(() =>
+      prepareSignature(before, {
+        ...SIG,
+        fieldName: 'BorrowerSignature',
+        visible: { page: 1, rect: [0, 0, 10, 10], lines: [] },
+      }),
+    );
+    expect(placed?.code).toBe(PdfErrorCode.PDF_SIGNATURE_FIELD_INVALID);
     const { out } = sign(template, { ...SIG, fieldName: 'BorrowerSignature' });
     expectQpdfClean(out);
     const doc = PdfDocument.load(out);
@@ -378,7 +390,7 @@ describe('signing a prepared empty signature field', () => {
     expect(doc.resolver.entry(doc.page(0).ref.num)).toEqual(before.resolver.entry(before.page(0).ref.num));
     // A signed field cannot be signed again.
     expect(errorOf(() => prepareSignature(doc, { ...SIG, fieldName: 'BorrowerSignature' }))?.code).toBe(
-      PdfErrorCode.PDF_FIELD_NAME_INVALID,
+      PdfErrorCode.PDF_SIGNATURE_FIELD_INVALID,
     );
   });
 });

@@ -279,7 +279,7 @@ export function prepareSignature(doc: PdfDocument, opts: SignatureFieldOptions):
   );
   if (!fieldName || (!emptyField && (fieldName.includes('.') || fieldNames.has(fieldName)))) {
     throw new PdfError(
-      PdfErrorCode.PDF_FIELD_NAME_INVALID,
+      PdfErrorCode.PDF_SIGNATURE_FIELD_INVALID,
       fieldNames.has(fieldName)
         ? `署名フィールド名「${fieldName}」は既に使われています。`
         : '署名フィールド名は空でなく、「.」を含まない必要があります。',
@@ -299,7 +299,7 @@ export function prepareSignature(doc: PdfDocument, opts: SignatureFieldOptions):
 
   if (emptyField?.ref) {
     if (opts.visible)
-      throw new RangeError(`field ${fieldName} already has its widget; omit "visible" to sign it`);
+      throw fieldInvalid(`署名フィールド「${fieldName}」は既に配置済みです（表示位置は指定できません）。`);
     u.put(
       new PdfRef(emptyField.ref.num, u.genOf(emptyField.ref.num)),
       emptyField.dict.clone().set('V', sigRef),
@@ -308,8 +308,8 @@ export function prepareSignature(doc: PdfDocument, opts: SignatureFieldOptions):
     const fieldRef = u.alloc();
     const pageIndex = opts.visible ? opts.visible.page - 1 : 0;
     if (!Number.isInteger(pageIndex) || pageIndex < 0 || pageIndex >= doc.pageCount()) {
-      throw new RangeError(
-        `page ${pageIndex + 1} does not exist (the document has ${doc.pageCount()} pages)`,
+      throw fieldInvalid(
+        `${pageIndex + 1} ページ目はありません（この PDF は ${doc.pageCount()} ページです）。`,
       );
     }
     const page = doc.page(pageIndex);
@@ -324,7 +324,9 @@ export function prepareSignature(doc: PdfDocument, opts: SignatureFieldOptions):
     if (opts.visible) {
       const [x1, y1, x2, y2] = opts.visible.rect;
       if (![x1, y1, x2, y2].every(Number.isFinite) || x2 <= x1 || y2 <= y1) {
-        throw new RangeError('visible.rect must be [llx, lly, urx, ury] with urx > llx and ury > lly');
+        throw fieldInvalid(
+          '署名欄の位置は [左下x, 左下y, 右上x, 右上y] で、幅と高さが正である必要があります。',
+        );
       }
       const apRef = u.alloc();
       const { dict, data } = appearanceStream(x2 - x1, y2 - y1, opts.visible.lines);
@@ -446,6 +448,10 @@ export function prepareSignature(doc: PdfDocument, opts: SignatureFieldOptions):
       return out;
     },
   };
+}
+
+function fieldInvalid(message: string): PdfError {
+  return new PdfError(PdfErrorCode.PDF_SIGNATURE_FIELD_INVALID, message);
 }
 
 function defaultFieldName(type: 'Sig' | 'DocTimeStamp', taken: Set<string>): string {

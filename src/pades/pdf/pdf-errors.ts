@@ -13,8 +13,8 @@ export enum PdfErrorCode {
   PDF_TOO_LARGE = 'PDF_TOO_LARGE',
   /** The DER does not fit into the reserved /Contents placeholder (caller re-prepares with a bigger size). */
   SIGNATURE_TOO_LARGE = 'SIGNATURE_TOO_LARGE',
-  /** The requested signature field name is not usable (contains '.', empty, or already taken). */
-  PDF_FIELD_NAME_INVALID = 'PDF_FIELD_NAME_INVALID',
+  /** The requested signature field cannot be placed: name empty/with '.'/taken, page missing, bad stamp rectangle. */
+  PDF_SIGNATURE_FIELD_INVALID = 'PDF_SIGNATURE_FIELD_INVALID',
 }
 
 export class PdfError extends Error {
