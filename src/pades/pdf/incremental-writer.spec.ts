@@ -394,3 +394,16 @@ describe('signing a prepared empty signature field', () => {
     );
   });
 });
+
+describe('laziness', () => {
+  it('prepares a signature on a 2000-page file reading only the objects it needs', () => {
+    const bytes = makePdf({ pages: 2000, targetBytes: 4_000_000 });
+    const doc = PdfDocument.load(bytes);
+    const prepared = prepareSignature(doc, SIG);
+    // Catalog, page tree root, first page, and nothing of the 4000 page/content objects besides.
+    expect(doc.resolver.parsedObjects).toBeLessThanOrEqual(5);
+    expect(prepared.appended.length).toBeLessThan(prepared.contentsSize * 2 + 4096);
+    const out = Buffer.concat([bytes, prepared.embed(dummyCms(1000))]);
+    expect(PdfDocument.load(out).signatures()).toHaveLength(1);
+  });
+});

@@ -175,3 +175,33 @@ describe('changesAfter on form fields', () => {
     expect(changes).toEqual([expect.objectContaining({ objectNumber: fieldNum, kind: 'form-field-value' })]);
   });
 });
+
+describe('changesAfter on a file signed by other software (pyHanko)', () => {
+  it("classifies the other tool's signing revision and our later updates as signature/DSS changes", () => {
+    const foreign = readFileSync('/work/shared/fixtures/pdf/loan-signed-by-other-software.pdf');
+    const first = PdfDocument.load(foreign);
+    // pyHanko's own revision: widget on page 1, AcroForm, catalog (/AcroForm, /Version, /Extensions), /Info.
+    expect(kinds(changesAfter(first, first.revisions[0]))).toEqual([
+      'metadata',
+      'signature',
+      'signature-field',
+    ]);
+
+    const v1 = sign(foreign);
+    const v2 = Buffer.concat([
+      v1,
+      appendDss(PdfDocument.load(v1), { certs: [Buffer.from('x')], ocsps: [], crls: [] }),
+    ]);
+    const v3 = sign(v2, TS);
+    const doc = PdfDocument.load(v3);
+    const [theirs, ours] = doc.signatures();
+    expect(theirs.fieldName).toBe('ForeignSig');
+    expect(kinds(changesAfter(doc, theirs.revisionEnd))).toEqual([
+      'doc-timestamp',
+      'dss',
+      'signature',
+      'signature-field',
+    ]);
+    expect(kinds(changesAfter(doc, ours.revisionEnd))).toEqual(['doc-timestamp', 'dss', 'signature-field']);
+  });
+});

@@ -204,8 +204,10 @@ class DiffContext {
   ): [RevisionChangeKind, string] {
     const changed = this.changedKeys(prev, next);
     const detail = `${label}: catalog keys changed: ${changed.join(', ') || '(none)'}`;
-    if (changed.every((k) => k === 'DSS' || k === 'Extensions')) return ['dss', detail];
-    const allowed = new Set(['DSS', 'Extensions', 'AcroForm']);
+    // Signing tools declare the ESIC extension / PDF version when they add a DSS (ETSI EN 319 142-1 §5.4.2).
+    const dssKeys = new Set(['DSS', 'Extensions', 'Version']);
+    if (changed.every((k) => dssKeys.has(k))) return ['dss', detail];
+    const allowed = new Set([...dssKeys, 'AcroForm']);
     if (changed.every((k) => allowed.has(k))) {
       const form = this.classifyAcroForm(
         label,

@@ -181,6 +181,11 @@ export class ObjectResolver {
     }
   }
 
+  /** How many objects have been parsed so far (laziness is what keeps 50 MB signings cheap). */
+  get parsedObjects(): number {
+    return this.cache.size;
+  }
+
   entry(num: number): XrefEntry | undefined {
     return this.merged.get(num);
   }
