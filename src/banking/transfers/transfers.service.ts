@@ -1,0 +1,669 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { EntityManager, In } from 'typeorm';
+import { AppError } from '../../common/errors/app-error';
+import { constantTimeEqual, randomDigits, sha256Hex } from '../../common/crypto/secrets';
+import { addDays, tokyoDate } from '../../common/time/tokyo-time';
+import { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
+import { AuditLog } from '../../platform/audit/audit-log';
+import { Clock } from '../../platform/clock/clock';
+import { AccountEntity } from '../accounts/account.entity';
+import { BankingErrorCode } from '../banking.errors';
+import {
+  daysBetween,
+  isBusinessDay,
+  isValidDate,
+  sameDayExecution,
+} from '../calendar/domain/business-calendar';
+import { ClearingPort } from '../clearing/clearing.port';
+import { CustomerPrincipal } from '../customers/customer-auth.service';
+import { IbContractEntity, IbServiceAccountEntity } from '../customers/customer.entity';
+import { UnitOfWork, isUniqueViolation } from '../ledger/unit-of-work';
+import {
+  Limits,
+  checkLimits,
+  classifyTransfer,
+  effectiveLimits,
+  feeBand,
+  transferFee,
+} from './domain/transfer-rules';
+import { PayeeService } from './payee.service';
+import { TransferNotices } from './transfer-notices';
+import { TransferPosting } from './transfer-posting';
+import { LIMIT_COUNTED_STATUSES, TransferCaseEntity, TransferEntity } from './transfer.entity';
+
+export interface RequestTransferCommand {
+  debitAccountId: string;
+  bankCode: string;
+  branchCode: string;
+  accountType: string;
+  accountNumber: string;
+  amountYen: number;
+  /** Designated date `YYYY-MM-DD`; omitted = as soon as possible. */
+  executionDate?: string;
+  memo?: string;
+}
+
+/** Refusals that leave the request open or concern a closed one: no failure email. */
+const QUIET_REFUSALS = new Set<string>([
+  BankingErrorCode.CONFIRMATION_CODE_INVALID,
+  BankingErrorCode.TRANSFER_STATE_CONFLICT,
+]);
+
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,100}$/;
+
+/** Lets a use case commit a state change (attempt counter, failure record) and still refuse. */
+class Refusal {
+  constructor(readonly error: AppError) {}
+}
+
+/**
+ * Personal transfers (BK-05..BK-09): request → confirmation with a one-time code bound to the
+ * transfer → immediate execution or a reservation; cancellation; 訂正/組戻し cases.
+ */
+@Injectable()
+export class TransfersService {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly payees: PayeeService,
+    private readonly posting: TransferPosting,
+    private readonly notices: TransferNotices,
+    private readonly clearing: ClearingPort,
+    private readonly audit: AuditLog,
+    @Inject(Clock) private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  bankLimits(): Limits {
+    return {
+      perTransferYen: this.config.BANKING_BANK_LIMIT_PER_TRANSFER_YEN,
+      perDayYen: this.config.BANKING_BANK_LIMIT_PER_DAY_YEN,
+    };
+  }
+
+  async serviceAccount(
+    m: EntityManager,
+    contractId: string,
+    accountId: string,
+  ): Promise<IbServiceAccountEntity> {
+    const sa = await m.getRepository(IbServiceAccountEntity).findOneBy({ contractId, accountId });
+    if (!sa)
+      throw AppError.forbidden(
+        BankingErrorCode.NOT_A_SERVICE_ACCOUNT,
+        'サービス利用口座として登録されていない口座です。',
+      );
+    return sa;
+  }
+
+  limitsFor(sa: IbServiceAccountEntity): Limits {
+    return effectiveLimits(this.bankLimits(), {
+      perTransferYen: sa.limitPerTransferYen ?? undefined,
+      perDayYen: sa.limitPerDayYen ?? undefined,
+    });
+  }
+
+  /** Amount already committed against the day's limit of an account (excluding one transfer). */
+  async usedOn(
+    m: EntityManager,
+    debitAccountId: string,
+    executionDate: string,
+    excludeId?: string,
+  ): Promise<number> {
+    const qb = m
+      .getRepository(TransferEntity)
+      .createQueryBuilder('t')
+      .select('COALESCE(SUM(t.amount_yen), 0)', 'used')
+      .where(
+        't.debit_account_id = :debitAccountId AND t.execution_date = :executionDate AND t.status IN (:...st)',
+        {
+          debitAccountId,
+          executionDate,
+          st: LIMIT_COUNTED_STATUSES,
+        },
+      );
+    if (excludeId) qb.andWhere('t.id <> :excludeId', { excludeId });
+    const row = await qb.getRawOne<{ used: string | number }>();
+    return Number(row?.used ?? 0);
+  }
+
+  limitError(breach: 'per-transfer' | 'per-day', limits: Limits, used: number): AppError {
+    return breach === 'per-transfer'
+      ? AppError.unprocessable(
+          BankingErrorCode.LIMIT_PER_TRANSFER_EXCEEDED,
+          `1回あたりの振込・振替限度額（${limits.perTransferYen.toLocaleString('ja-JP')}円）を超えています。`,
+          { limitYen: limits.perTransferYen },
+        )
+      : AppError.unprocessable(
+          BankingErrorCode.LIMIT_PER_DAY_EXCEEDED,
+          `1日あたりの振込・振替限度額（${limits.perDayYen.toLocaleString('ja-JP')}円）を超えています。`,
+          { limitYen: limits.perDayYen, usedYen: used },
+        );
+  }
+
+  /** When the transfer would run, or a refusal for a designated date outside the window. */
+  timing(
+    cmd: Pick<RequestTransferCommand, 'executionDate'>,
+    ownBank: boolean,
+    now: Date,
+  ): { timing: string; executionDate: string; immediate: boolean } {
+    const today = tokyoDate(now);
+    const cutoff = ownBank ? this.config.BANKING_CUTOFF_OWN_BANK : this.config.BANKING_CUTOFF_OTHER_BANK;
+    const sameDay = sameDayExecution(now, cutoff);
+    if (!cmd.executionDate || (cmd.executionDate === today && sameDay.immediate)) {
+      return { timing: sameDay.immediate ? 'now' : 'next-business-day', ...sameDay };
+    }
+    const d = cmd.executionDate;
+    const max = this.config.BANKING_DESIGNATED_DATE_MAX_DAYS;
+    if (!isValidDate(d) || daysBetween(today, d) < 1 || daysBetween(today, d) > max)
+      throw AppError.unprocessable(
+        BankingErrorCode.DATE_OUT_OF_WINDOW,
+        `指定日は翌日から${max}日後（${addDays(today, max)}）までの日付を指定してください。`,
+        { from: addDays(today, 1), to: addDays(today, max) },
+      );
+    if (!isBusinessDay(d))
+      throw AppError.unprocessable(
+        BankingErrorCode.DATE_NOT_BUSINESS_DAY,
+        `${d} は当金庫の休業日です。営業日を指定してください。`,
+      );
+    return { timing: 'designated', executionDate: d, immediate: false };
+  }
+
+  private contractActive(c: IbContractEntity): void {
+    if (c.status !== 'active')
+      throw AppError.forbidden(
+        BankingErrorCode.CONTRACT_NOT_ACTIVE,
+        'ご契約が有効ではないためお取扱いできません。',
+      );
+  }
+
+  async request(
+    p: CustomerPrincipal,
+    cmd: RequestTransferCommand,
+    idempotencyKey?: string,
+  ): Promise<TransferEntity> {
+    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey))
+      throw AppError.badRequest(
+        BankingErrorCode.INVALID_IDEMPOTENCY_KEY,
+        'Idempotency-Key must be 8-100 characters of A-Z a-z 0-9 . _ : -',
+      );
+    if (!Number.isSafeInteger(cmd.amountYen) || cmd.amountYen < 1)
+      throw AppError.badRequest(BankingErrorCode.INVALID_AMOUNT, '金額は1円以上の整数で入力してください。');
+    const memo = (cmd.memo ?? '').trim().slice(0, 30);
+    const requestHash = sha256Hex(
+      JSON.stringify([
+        cmd.debitAccountId,
+        cmd.bankCode,
+        cmd.branchCode,
+        cmd.accountType,
+        cmd.accountNumber,
+        cmd.amountYen,
+        cmd.executionDate ?? null,
+        memo,
+      ]),
+    );
+    if (idempotencyKey) {
+      const first = await this.replay(p.contractId, idempotencyKey, requestHash);
+      if (first) return first;
+    }
+    const m0 = this.uow.dataSource.manager;
+    const contract = await m0.getRepository(IbContractEntity).findOneByOrFail({ id: p.contractId });
+    this.contractActive(contract);
+    if (contract.payeeCheckLockedAt) throw this.payees.lockedError();
+    const sa = await this.serviceAccount(m0, p.contractId, cmd.debitAccountId);
+    const debit = await m0.getRepository(AccountEntity).findOneByOrFail({ id: cmd.debitAccountId });
+    const q = {
+      bankCode: cmd.bankCode,
+      branchCode: cmd.branchCode,
+      accountType: cmd.accountType,
+      accountNumber: cmd.accountNumber,
+    };
+    const payee = await this.payees.resolve(q);
+    if (payee.account?.id === debit.id)
+      throw AppError.unprocessable(
+        BankingErrorCode.PAYEE_SAME_AS_DEBIT,
+        'お支払口座と同じ口座には振り込めません。',
+      );
+    const me = { bankCode: this.config.BANK_CODE, branchCode: debit.branchCode, nameKana: debit.nameKana };
+    const kind = classifyTransfer(me, {
+      bankCode: payee.bankCode,
+      branchCode: payee.branchCode,
+      nameKana: payee.nameKana,
+    });
+    const band = feeBand(me, payee);
+    const feeYen = transferFee(
+      {
+        sameBranchYen: this.config.BANKING_FEE_SAME_BRANCH_YEN,
+        otherBranchBelowYen: this.config.BANKING_FEE_OTHER_BRANCH_BELOW_YEN,
+        otherBranchAboveYen: this.config.BANKING_FEE_OTHER_BRANCH_ABOVE_YEN,
+        otherBankBelowYen: this.config.BANKING_FEE_OTHER_BANK_BELOW_YEN,
+        otherBankAboveYen: this.config.BANKING_FEE_OTHER_BANK_ABOVE_YEN,
+        thresholdYen: this.config.BANKING_FEE_THRESHOLD_YEN,
+      },
+      kind,
+      band,
+      cmd.amountYen,
+    );
+    const now = this.clock.now();
+    const when = this.timing(cmd, payee.ownBank, now);
+    const id = randomUUID();
+    const t: TransferEntity = {
+      id,
+      contractId: p.contractId,
+      debitAccountId: debit.id,
+      kind,
+      feeBand: band,
+      payeeBankCode: payee.bankCode,
+      payeeBankName: payee.bankName,
+      payeeBranchCode: payee.branchCode,
+      payeeBranchName: payee.branchName,
+      payeeAccountType: payee.accountType,
+      payeeAccountNumber: payee.accountNumber,
+      payeeNameKana: payee.nameKana,
+      creditAccountId: payee.account?.id ?? null,
+      amountYen: cmd.amountYen,
+      feeYen,
+      memo,
+      status: 'awaiting_confirmation',
+      timing: when.timing,
+      executionDate: when.executionDate,
+      confirmDeadline: new Date(now.getTime() + this.config.BANKING_CONFIRM_WINDOW_SECONDS * 1000),
+      codeHash: null,
+      codeAttempts: 0,
+      idempotencyKey: idempotencyKey ?? null,
+      requestHash,
+      confirmKey: null,
+      journalId: null,
+      returnJournalId: null,
+      clearingRef: null,
+      failureCode: null,
+      failureMessage: null,
+      requestedAt: now,
+      confirmedAt: null,
+      executedAt: null,
+      closedAt: null,
+      updatedAt: now,
+    };
+    // Refuse early what would certainly fail at confirmation (the binding checks run again there).
+    this.posting.assertCanDebit(debit, payee.account, when.immediate ? t : { ...t, amountYen: 0, feeYen: 0 });
+    const limits = this.limitsFor(sa);
+    const used = await this.usedOn(m0, debit.id, when.executionDate);
+    const breach = checkLimits(limits, used, cmd.amountYen);
+    if (breach) throw this.limitError(breach, limits, used);
+    // The code is bound to this transfer: its hash covers the transfer id.
+    const code = randomDigits(this.config.BANKING_CONFIRM_CODE_DIGITS);
+    t.codeHash = sha256Hex(`${id}:${code}`);
+    try {
+      await this.uow.run(async (m) => {
+        await m.insert(TransferEntity, t);
+        await this.payees.consume(m, p.contractId, q);
+        await this.audit.append(
+          {
+            actor: `bk-contract:${p.contractId}`,
+            action: 'banking.transfer.requested',
+            subject: `bk-transfer:${id}`,
+            details: {
+              kind,
+              amountYen: t.amountYen,
+              feeYen,
+              executionDate: t.executionDate,
+              timing: t.timing,
+              payee: `${payee.bankCode}-${payee.branchCode}-${payee.accountNumber}`,
+            },
+          },
+          m,
+        );
+      });
+    } catch (e) {
+      if (idempotencyKey && isUniqueViolation(e)) {
+        const first = await this.replay(p.contractId, idempotencyKey, requestHash);
+        if (first) return first;
+      }
+      throw e;
+    }
+    await this.notices.sendCode(t, code);
+    return t;
+  }
+
+  /** Mojaloop-style duplicate detection: same key + same request → the first result. */
+  private async replay(
+    contractId: string,
+    key: string,
+    requestHash: string,
+  ): Promise<TransferEntity | undefined> {
+    const first = await this.uow.dataSource
+      .getRepository(TransferEntity)
+      .findOneBy({ contractId, idempotencyKey: key });
+    if (!first) return undefined;
+    if (first.requestHash !== requestHash)
+      throw AppError.unprocessable(
+        BankingErrorCode.IDEMPOTENCY_KEY_REUSED,
+        'この Idempotency-Key は別の内容の依頼ですでに使われています。',
+      );
+    return first;
+  }
+
+  async get(
+    contractId: string,
+    id: string,
+    m: EntityManager = this.uow.dataSource.manager,
+  ): Promise<TransferEntity> {
+    const t = /^[0-9a-f-]{36}$/.test(id)
+      ? await m.getRepository(TransferEntity).findOneBy({ id, contractId })
+      : null;
+    if (!t) throw AppError.notFound(BankingErrorCode.TRANSFER_NOT_FOUND, 'お取引が見つかりません。');
+    return t;
+  }
+
+  list(contractId: string, statuses?: string[]): Promise<TransferEntity[]> {
+    return this.uow.dataSource.getRepository(TransferEntity).find({
+      where: { contractId, ...(statuses?.length ? { status: In(statuses) } : {}) },
+      order: { requestedAt: 'DESC' },
+      take: 200,
+    });
+  }
+
+  /**
+   * BK-05: the request becomes final only with the right code within the window. Under the debit
+   * account's row lock (all money moves on an account serialise on it) the limits and the balance
+   * are checked and the money posted, so concurrent confirmations can never exceed either, and a
+   * retried confirmation never posts twice.
+   */
+  async confirm(
+    p: CustomerPrincipal,
+    id: string,
+    code: string,
+    confirmKey?: string,
+  ): Promise<TransferEntity> {
+    const pre = await this.get(p.contractId, id);
+    const actor = `bk-contract:${p.contractId}`;
+    let fresh = false;
+    const outcome = await this.uow.run(async (m): Promise<TransferEntity | Refusal> => {
+      const locked = await this.posting.lockFor(m, pre);
+      const t = await this.get(p.contractId, id, m);
+      if (t.status !== 'awaiting_confirmation') {
+        if (confirmKey && t.confirmKey === confirmKey) return t; // a retry of the confirmation that succeeded
+        return new Refusal(
+          AppError.conflict(
+            BankingErrorCode.TRANSFER_STATE_CONFLICT,
+            'このお取引はすでに確定または終了しています。',
+            { status: t.status },
+          ),
+        );
+      }
+      const now = this.clock.now();
+      const close = async (status: 'expired' | 'failed', err: AppError) => {
+        await m.update(
+          TransferEntity,
+          { id },
+          {
+            status,
+            codeHash: null,
+            failureCode: err.code,
+            failureMessage: err.message.slice(0, 200),
+            closedAt: now,
+            updatedAt: now,
+          },
+        );
+        await this.audit.append(
+          {
+            actor,
+            action: `banking.transfer.${status}`,
+            subject: `bk-transfer:${id}`,
+            details: { code: err.code },
+          },
+          m,
+        );
+        return new Refusal(err);
+      };
+      if (now > t.confirmDeadline)
+        return close(
+          'expired',
+          AppError.unprocessable(
+            BankingErrorCode.CONFIRMATION_EXPIRED,
+            '確認の有効時間を過ぎました。はじめからやり直してください。',
+          ),
+        );
+      if (!t.codeHash || !constantTimeEqual(sha256Hex(`${id}:${code}`), t.codeHash)) {
+        const attempts = t.codeAttempts + 1;
+        const left = this.config.BANKING_CONFIRM_MAX_ATTEMPTS - attempts;
+        const err = AppError.unprocessable(
+          BankingErrorCode.CONFIRMATION_CODE_INVALID,
+          left > 0
+            ? `確認コードが正しくありません（あと${left}回）。`
+            : '確認コードの誤りが所定回数に達したため、このお取引は無効になりました。',
+          { attemptsLeft: Math.max(0, left) },
+        );
+        if (left <= 0) return close('expired', err);
+        await m.update(TransferEntity, { id }, { codeAttempts: attempts, updatedAt: now });
+        return new Refusal(err);
+      }
+      const contract = await m.getRepository(IbContractEntity).findOneByOrFail({ id: p.contractId });
+      if (contract.status !== 'active')
+        return close(
+          'failed',
+          AppError.forbidden(
+            BankingErrorCode.CONTRACT_NOT_ACTIVE,
+            'ご契約が有効ではないためお取扱いできません。',
+          ),
+        );
+      if (t.timing !== 'designated') {
+        const again = this.timing({}, t.payeeBankCode === this.config.BANK_CODE, now);
+        if (again.executionDate !== t.executionDate)
+          return close(
+            'expired',
+            AppError.conflict(
+              BankingErrorCode.EXECUTION_DATE_CHANGED,
+              `受付時限を過ぎたため実行日が ${again.executionDate} に変わります。内容をご確認のうえ、もう一度ご依頼ください。`,
+              { executionDate: again.executionDate },
+            ),
+          );
+      }
+      const debit = locked.get(t.debitAccountId);
+      const credit = t.creditAccountId ? locked.get(t.creditAccountId) : undefined;
+      const immediate = t.timing === 'now';
+      try {
+        this.posting.assertCanDebit(debit, credit, immediate ? t : { ...t, amountYen: 0, feeYen: 0 });
+      } catch (e) {
+        if (e instanceof AppError) return close('failed', e);
+        throw e;
+      }
+      const sa = await this.serviceAccount(m, p.contractId, t.debitAccountId);
+      const limits = this.limitsFor(sa);
+      const used = await this.usedOn(m, t.debitAccountId, t.executionDate, t.id);
+      const breach = checkLimits(limits, used, t.amountYen);
+      if (breach) return close('failed', this.limitError(breach, limits, used));
+      const patch: Partial<TransferEntity> = {
+        confirmedAt: now,
+        codeHash: null,
+        confirmKey: confirmKey ?? null,
+        updatedAt: now,
+      };
+      if (immediate) {
+        const journal = await this.posting.post(m, t, locked, now, actor);
+        Object.assign(patch, { status: 'executed', executedAt: now, journalId: journal.id });
+      } else {
+        patch.status = 'scheduled';
+      }
+      await m.update(TransferEntity, { id }, patch);
+      fresh = true;
+      await this.audit.append(
+        {
+          actor,
+          action: immediate ? 'banking.transfer.executed' : 'banking.transfer.scheduled',
+          subject: `bk-transfer:${id}`,
+          details: {
+            amountYen: t.amountYen,
+            feeYen: t.feeYen,
+            executionDate: t.executionDate,
+            journalId: patch.journalId ?? null,
+          },
+        },
+        m,
+      );
+      return { ...t, ...patch };
+    });
+    if (outcome instanceof Refusal) {
+      if (!QUIET_REFUSALS.has(outcome.error.code))
+        await this.notices.send(await this.get(p.contractId, id), 'failed', outcome.error.message);
+      throw outcome.error;
+    }
+    if (!fresh) return outcome;
+    if (outcome.status === 'executed') {
+      await this.sendToClearing(outcome);
+      await this.notices.send(outcome, 'executed');
+    } else {
+      await this.notices.send(outcome, 'scheduled');
+    }
+    return outcome;
+  }
+
+  /** Other-bank transfers leave through the clearing port once the debit has committed. */
+  async sendToClearing(t: TransferEntity): Promise<void> {
+    if (t.creditAccountId || t.clearingRef) return;
+    const debit = await this.uow.dataSource
+      .getRepository(AccountEntity)
+      .findOneByOrFail({ id: t.debitAccountId });
+    const { reference } = await this.clearing.send({
+      transferId: t.id,
+      bankCode: t.payeeBankCode,
+      branchCode: t.payeeBranchCode,
+      accountType: t.payeeAccountType,
+      accountNumber: t.payeeAccountNumber,
+      amountYen: t.amountYen,
+      payeeNameKana: t.payeeNameKana,
+      remitterNameKana: debit.nameKana,
+      executionDate: t.executionDate,
+    });
+    t.clearingRef = reference;
+    await this.uow.dataSource.getRepository(TransferEntity).update({ id: t.id }, { clearingRef: reference });
+  }
+
+  /** BK-09: reservations (and unconfirmed requests) can be cancelled until processed. */
+  async cancel(p: CustomerPrincipal, id: string): Promise<TransferEntity> {
+    const pre = await this.get(p.contractId, id);
+    const t = await this.uow.run(async (m) => {
+      await this.posting.lockFor(m, pre);
+      const t = await this.get(p.contractId, id, m);
+      if (t.status !== 'scheduled' && t.status !== 'awaiting_confirmation')
+        throw AppError.conflict(
+          BankingErrorCode.TRANSFER_NOT_CANCELLABLE,
+          '処理済みまたは終了したお取引は取り消せません。訂正・組戻しをご依頼ください。',
+          { status: t.status },
+        );
+      const now = this.clock.now();
+      await m.update(
+        TransferEntity,
+        { id },
+        { status: 'cancelled', codeHash: null, closedAt: now, updatedAt: now },
+      );
+      // BK-10: a cancelled reservation counts toward the payee-check lock.
+      if (t.status === 'scheduled')
+        await this.payees.strike(m, await this.payees.lockContract(m, p.contractId), 'cancelled');
+      await this.audit.append(
+        {
+          actor: `bk-contract:${p.contractId}`,
+          action: 'banking.transfer.cancelled',
+          subject: `bk-transfer:${id}`,
+          details: { was: t.status },
+        },
+        m,
+      );
+      return { ...t, status: 'cancelled' as const };
+    });
+    await this.notices.send(t, 'cancelled');
+    return t;
+  }
+
+  /** BK-09: 訂正/組戻し after confirmation is a case with a fee, processed by staff. */
+  async openCase(
+    p: CustomerPrincipal,
+    id: string,
+    kind: 'correction' | 'recall',
+    reason: string,
+  ): Promise<TransferCaseEntity> {
+    return this.uow.run(async (m) => {
+      const t = await this.get(p.contractId, id, m);
+      if (t.status !== 'executed')
+        throw AppError.unprocessable(
+          BankingErrorCode.CASE_NOT_ALLOWED,
+          t.status === 'scheduled'
+            ? '予約中のお取引は取消しをご利用ください。'
+            : '実行済みのお取引に限り訂正・組戻しを依頼できます。',
+          { status: t.status },
+        );
+      const c: TransferCaseEntity = {
+        id: randomUUID(),
+        transferId: id,
+        contractId: p.contractId,
+        kind,
+        reason: reason.trim().slice(0, 500),
+        feeYen: this.config.BANKING_RECALL_FEE_YEN,
+        status: 'open',
+        resolvedBy: null,
+        resolutionNote: null,
+        journalId: null,
+        createdAt: this.clock.now(),
+        resolvedAt: null,
+      };
+      await m.insert(TransferCaseEntity, c);
+      await this.audit.append(
+        {
+          actor: `bk-contract:${p.contractId}`,
+          action: `banking.case.${kind}.opened`,
+          subject: `bk-transfer:${id}`,
+          details: { caseId: c.id, feeYen: c.feeYen },
+        },
+        m,
+      );
+      return c;
+    });
+  }
+
+  listCases(contractId: string): Promise<TransferCaseEntity[]> {
+    return this.uow.dataSource
+      .getRepository(TransferCaseEntity)
+      .find({ where: { contractId }, order: { createdAt: 'DESC' } });
+  }
+
+  /** Customer-set limits within the bank's (BK-08; seed 003 §5-2). */
+  async setLimits(
+    p: CustomerPrincipal,
+    accountId: string,
+    limits: { perTransferYen?: number | null; perDayYen?: number | null },
+  ): Promise<IbServiceAccountEntity> {
+    const bank = this.bankLimits();
+    for (const [k, v] of Object.entries(limits)) {
+      if (v === null || v === undefined) continue;
+      if (!Number.isSafeInteger(v) || v < 0)
+        throw AppError.badRequest(
+          BankingErrorCode.INVALID_AMOUNT,
+          '限度額は0円以上の整数で指定してください。',
+        );
+      const max = k === 'perTransferYen' ? bank.perTransferYen : bank.perDayYen;
+      if (v > max)
+        throw AppError.unprocessable(
+          BankingErrorCode.LIMIT_ABOVE_BANK_LIMIT,
+          `当金庫所定の限度額（${max.toLocaleString('ja-JP')}円）以下で指定してください。`,
+          { field: k, maxYen: max },
+        );
+    }
+    return this.uow.run(async (m) => {
+      const sa = await this.serviceAccount(m, p.contractId, accountId);
+      const patch: Partial<IbServiceAccountEntity> = {};
+      if (limits.perTransferYen !== undefined) patch.limitPerTransferYen = limits.perTransferYen;
+      if (limits.perDayYen !== undefined) patch.limitPerDayYen = limits.perDayYen;
+      await m.update(IbServiceAccountEntity, { id: sa.id }, patch);
+      await this.audit.append(
+        {
+          actor: `bk-contract:${p.contractId}`,
+          action: 'banking.limits.set',
+          subject: `bk-account:${accountId}`,
+          details: { ...patch },
+        },
+        m,
+      );
+      return { ...sa, ...patch };
+    });
+  }
+}
