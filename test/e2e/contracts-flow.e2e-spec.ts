@@ -34,6 +34,7 @@ describe('contracts: the whole flow (e2e, SMTP)', () => {
   let guarantor: TestPerson;
   let stranger: TestPerson;
   let identityId: string;
+  let archived: { bytes: Buffer; rootPem: string } | undefined;
   const server = () => t.app.getHttpServer();
 
   beforeAll(async () => {
@@ -205,12 +206,26 @@ describe('contracts: the whole flow (e2e, SMTP)', () => {
     const after = await request(server()).get(`/api/contracts/${id}`).set(auth(officer.token));
     expect(after.body.originalSha256).toBe(detail.body.originalSha256);
 
+    // The project's own validator agrees.
+    const v = detail.body.documents[4].validationReport as {
+      indication: string;
+      signatures: { type: string }[];
+    };
+    expect(v.indication).toBe('TOTAL-PASSED');
+    expect(v.signatures.filter((s) => s.type === 'signature')).toHaveLength(3);
+    expect(v.signatures.filter((s) => s.type === 'document-timestamp')).toHaveLength(1);
+    archived = { bytes, rootPem: await t.app.get(CertificateAuthority).trustAnchorsPem() };
+  });
+
+  it('gives an original that independent tools accept (qpdf, pdfsig, openssl; 3 signatures + document timestamp + DSS)', () => {
+    expect(archived).toBeDefined();
+    const bytes = archived!.bytes;
     // Independent tools: qpdf, pdfsig, openssl (3 signatures + 1 document timestamp + DSS).
     const dir = mkdtempSync(path.join(tmpdir(), 'contract-original-'));
     const file = path.join(dir, 'original.pdf');
     const root = path.join(dir, 'root.pem');
     writeFileSync(file, bytes);
-    writeFileSync(root, await t.app.get(CertificateAuthority).trustAnchorsPem());
+    writeFileSync(root, archived!.rootPem);
     const upload = path.join(dir, 'upload.pdf');
     writeFileSync(upload, fixturePdf());
     expect(spawnSync('qpdf', ['--check', file]).status).toBe(0);
@@ -233,16 +248,8 @@ describe('contracts: the whole flow (e2e, SMTP)', () => {
       ],
       { encoding: 'utf8' },
     );
-    expect(verify.stderr + verify.stdout).toBeDefined();
+    if (verify.status !== 0) process.stderr.write(verify.stdout + verify.stderr);
     expect(verify.status).toBe(0);
-    // The project's own validator agrees.
-    const v = detail.body.documents[4].validationReport as {
-      indication: string;
-      signatures: { type: string }[];
-    };
-    expect(v.indication).toBe('TOTAL-PASSED');
-    expect(v.signatures.filter((s) => s.type === 'signature')).toHaveLength(3);
-    expect(v.signatures.filter((s) => s.type === 'document-timestamp')).toHaveLength(1);
   });
 
   it('lets a restricted or suspended party not sign; the contract waits (EC-18)', async () => {
@@ -282,14 +289,15 @@ describe('contracts: the whole flow (e2e, SMTP)', () => {
 
     const created = await postContract(server(), officer.token, {
       signerIds: [guarantor.id],
-      deadline: new Date(t.clock.now().getTime() + 3_600_000).toISOString(),
+      deadline: new Date(t.clock.now().getTime() + 10 * 60_000).toISOString(),
     }).expect(201);
     await request(server())
       .post(`/api/contracts/${created.body.id}/bank-signature`)
       .set(auth(bankSigner.token))
       .send({ signingIdentityId: identityId, pin: BANK_PIN })
       .expect(200);
-    t.clock.advance(2 * 3_600_000);
+    // Past the deadline but within the session's idle limit.
+    t.clock.advance(15 * 60_000);
     const late = await sign(guarantor, created.body.id as string, GUARANTOR_PIN);
     expect([late.status, late.body.error.code]).toEqual([409, 'CONTRACT_EXPIRED']);
   });
