@@ -42,22 +42,22 @@ export class IdentityPagesController {
       scripts: ['identity/login.js'],
       body: `<h1>ログイン</h1>
 <section id="step-password" class="card">
-  <form id="login-form" novalidate>
+  <form id="login-form" class="stack" novalidate>
     <p>ログインIDとパスワードを入力してください。</p>
     <label for="loginId">ログインID</label>
     <input id="loginId" name="loginId" autocomplete="username" required maxlength="64" autofocus>
     <label for="password">パスワード</label>
     <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="128">
-    <p class="error" role="alert" id="login-error"></p>
+    <p class="error" role="alert" hidden id="login-error"></p>
     <button type="submit">次へ</button>
   </form>
 </section>
 <section id="step-otp" class="card" hidden>
-  <form id="otp-form" novalidate>
+  <form id="otp-form" class="stack" novalidate>
     <p>ご登録のメールアドレスにワンタイムパスワード（6桁）をお送りしました。メールに記載のコードを入力してください。</p>
     <label for="otp">ワンタイムパスワード</label>
     <input id="otp" name="otp" inputmode="numeric" pattern="[0-9]{6}" maxlength="6" autocomplete="one-time-code" required>
-    <p class="error" role="alert" id="otp-error"></p>
+    <p class="error" role="alert" hidden id="otp-error"></p>
     <p class="notice" role="status" id="otp-status"></p>
     <button type="submit">ログイン</button>
     <button type="button" id="otp-resend" class="secondary">コードを再送信</button>
@@ -91,7 +91,7 @@ export class IdentityPagesController {
       p,
       'パスワード変更',
       `<h1>パスワード変更</h1>
-<form id="password-form" class="card" novalidate>
+<form id="password-form" class="card stack" novalidate>
   <p id="password-intro">新しいパスワードを設定してください。他人に推測されにくい、ほかのサービスで使っていないものにしてください。</p>
   <label for="currentPassword">現在のパスワード（仮パスワード）</label>
   <input id="currentPassword" name="currentPassword" type="password" autocomplete="current-password" required>
@@ -99,7 +99,7 @@ export class IdentityPagesController {
   <input id="newPassword" name="newPassword" type="password" autocomplete="new-password" required maxlength="128">
   <label for="confirmPassword">新しいパスワード（確認）</label>
   <input id="confirmPassword" name="confirmPassword" type="password" autocomplete="new-password" required maxlength="128">
-  <p class="error" role="alert" id="password-error"></p>
+  <p class="error" role="alert" hidden id="password-error"></p>
   <button type="submit">変更する</button>
 </form>`,
       ['identity/password.js'],
@@ -110,7 +110,7 @@ export class IdentityPagesController {
   @Header('Content-Type', HTML)
   @Header('Cache-Control', 'no-store')
   @RequireAuth()
-  home(@CurrentPrincipal() p: Principal): string {
+  home(@CurrentPrincipal() p: Principal, @Query('passwordChanged') changed?: string): string {
     const items: string[] = [];
     if (p.kind === 'subscriber') {
       items.push(
@@ -133,6 +133,7 @@ export class IdentityPagesController {
       p,
       'ホーム',
       `<h1>ようこそ、${escapeHtml(p.name)} 様</h1>
+${changed ? '<p class="success" role="status">パスワードを変更しました。</p>' : ''}
 <div class="card" id="home">${roles}<ul>${items.join('')}</ul></div>`,
     );
   }
@@ -148,7 +149,7 @@ export class IdentityPagesController {
       `<h1>ログアウト</h1>
 <div class="card">
   <p>ログアウトしますか。</p>
-  <p class="error" role="alert" id="logout-error"></p>
+  <p class="error" role="alert" hidden id="logout-error"></p>
   <button type="button" id="logout-button">ログアウトする</button>
 </div>`,
       ['identity/logout.js'],
@@ -181,20 +182,20 @@ export class IdentityPagesController {
       `<h1>職員管理</h1>
 <section class="card">
   <h2>職員の登録</h2>
-  <form id="staff-form" novalidate>
+  <form id="staff-form" class="stack" novalidate>
     <label for="staff-name">氏名</label>
     <input id="staff-name" name="name" required maxlength="200">
     <label for="staff-email">メールアドレス</label>
     <input id="staff-email" name="email" type="email" required maxlength="254">
     <fieldset><legend>権限</legend>${roleBoxes}</fieldset>
-    <p class="error" role="alert" id="staff-error"></p>
+    <p class="error" role="alert" hidden id="staff-error"></p>
     <button type="submit">登録する</button>
   </form>
   <div id="staff-issued" hidden role="status"></div>
 </section>
 <section class="card">
   <h2>職員一覧</h2>
-  <p class="error" role="alert" id="staff-list-error"></p>
+  <p class="error" role="alert" hidden id="staff-list-error"></p>
   <table id="staff-table"><thead><tr><th>ログインID</th><th>氏名</th><th>メール</th><th>権限</th><th>状態</th><th>操作</th></tr></thead><tbody></tbody></table>
 </section>`,
       ['identity/staff.js'],

@@ -34,14 +34,14 @@ export class RaPagesController {
       '利用者管理',
       `<h1>利用者管理</h1>
 ${canWrite ? '<p><a class="button" href="/ra/subscribers/new">利用者を登録する</a></p>' : ''}
-<form id="search-form" class="card" role="search">
+<form id="search-form" class="card stack" role="search">
   <label for="query">氏名・カナ・ログインID・メール・法人名で検索</label>
   <input id="query" name="query" maxlength="100">
   <label for="status">状態</label>
   <select id="status" name="status"><option value="">すべて</option><option value="active">利用中</option><option value="suspended">利用停止</option><option value="restricted">利用制限</option><option value="deleted">削除済み</option></select>
   <button type="submit">検索</button>
 </form>
-<p class="error" role="alert" id="search-error"></p>
+<p class="error" role="alert" hidden id="search-error"></p>
 <table id="subscriber-table"><thead><tr><th>ログインID</th><th>氏名</th><th>カナ</th><th>区分</th><th>法人名</th><th>状態</th></tr></thead><tbody></tbody></table>
 <p id="search-count" role="status"></p>`,
       ['identity/ra-list.js'],
@@ -60,7 +60,7 @@ ${canWrite ? '<p><a class="button" href="/ra/subscribers/new">利用者を登録
       p,
       '利用者の登録',
       `<h1>利用者の登録</h1>
-<form id="register-form" class="card" novalidate>
+<form id="register-form" class="card stack" novalidate>
   <p>本人確認書類を確認したうえで登録してください（当金庫所定の手続）。</p>
   <label for="kind">区分</label>
   <select id="kind" name="kind" required><option value="individual">個人</option><option value="sole_proprietor">個人事業主</option><option value="corporate">法人（電子契約責任者）</option></select>
@@ -90,7 +90,7 @@ ${canWrite ? '<p><a class="button" href="/ra/subscribers/new">利用者を登録
     <label for="verifiedAt">確認日時</label>
     <input id="verifiedAt" name="verifiedAt" type="datetime-local" required>
   </fieldset>
-  <p class="error" role="alert" id="register-error"></p>
+  <p class="error" role="alert" hidden id="register-error"></p>
   <button type="submit">登録する</button>
 </form>
 <section id="issued" class="card" hidden role="status" aria-live="polite"></section>`,
@@ -109,7 +109,7 @@ ${canWrite ? '<p><a class="button" href="/ra/subscribers/new">利用者を登録
       '利用者の詳細',
       `<h1>利用者の詳細</h1>
 <div id="subscriber" data-id="${escapeHtml(id)}" data-can-write="${canWrite ? '1' : '0'}">
-  <p class="error" role="alert" id="detail-error"></p>
+  <p class="error" role="alert" hidden id="detail-error"></p>
   <dl id="subscriber-fields" class="card"></dl>
   ${
     canWrite
@@ -125,12 +125,12 @@ ${canWrite ? '<p><a class="button" href="/ra/subscribers/new">利用者を登録
     </div>
     <p role="status" id="action-status"></p>
   </section>
-  <form id="edit-form" class="card" novalidate><h2>登録内容の変更（EC-12）</h2>
+  <form id="edit-form" class="card stack" novalidate><h2>登録内容の変更（EC-12）</h2>
     <label for="edit-name">氏名（漢字）</label><input id="edit-name" name="name" maxlength="200">
     <label for="edit-nameKana">氏名（カナ）</label><input id="edit-nameKana" name="nameKana" maxlength="200">
     <label for="edit-email">メールアドレス</label><input id="edit-email" name="email" type="email" maxlength="254">
     <label for="edit-phone">電話番号</label><input id="edit-phone" name="phone" type="tel" maxlength="20">
-    <p class="error" role="alert" id="edit-error"></p>
+    <p class="error" role="alert" hidden id="edit-error"></p>
     <button type="submit">変更する</button>
   </form>`
       : ''

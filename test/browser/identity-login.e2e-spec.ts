@@ -1,0 +1,176 @@
+import { mkdirSync } from 'node:fs';
+import { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import { Browser, chromium, Page } from 'playwright-core';
+import { StaffRole } from '../../src/identity/auth/principal';
+import { createStaff, strongPassword, TestPerson } from '../helpers/identity';
+import { createTestApp, destroyTestApp } from '../helpers/test-app';
+import { TestSmtpServer } from '../helpers/test-smtp-server';
+
+const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts');
+const OTP_LINE = /ワンタイムパスワード: (\d{6})/;
+
+/**
+ * The pages in headless Chromium: an RA officer logs in at the personal URL (OTP read from the
+ * test SMTP server), registers a subscriber through the form, and the subscriber logs in with the
+ * printed credentials, is refused a wrong password and a wrong OTP with clear messages, changes the
+ * temporary password, reaches the home page and logs out.
+ */
+describe('identity pages (browser)', () => {
+  let t: Awaited<ReturnType<typeof createTestApp>>;
+  let smtp: TestSmtpServer;
+  let browser: Browser;
+  let base: string;
+  let officer: TestPerson;
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    smtp = new TestSmtpServer();
+    const smtpUrl = await smtp.start();
+    t = await createTestApp({ env: { SMTP_URL: smtpUrl }, listen: true });
+    const port = (t.app.getHttpServer().address() as AddressInfo).port;
+    base = `http://127.0.0.1:${port}`;
+    officer = await createStaff(t, [StaffRole.RA_OFFICER], { smtp, name: '登録 一郎' });
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await destroyTestApp(t);
+    await smtp.stop();
+  });
+
+  const shot = (page: Page, name: string) =>
+    page.screenshot({ path: path.join(ARTIFACTS, `identity-${name}.png`), fullPage: true });
+
+  /** Waits for a refusal to be shown in a role="alert" element and returns its text. */
+  async function alertText(page: Page, selector: string): Promise<string> {
+    const el = page.locator(selector);
+    await el.waitFor({ state: 'visible' });
+    return (await el.textContent()) ?? '';
+  }
+
+  /** Fills ID and password by keyboard only and submits with Enter; returns the OTP that was mailed. */
+  async function passwordStep(page: Page, email: string, loginId: string, password: string): Promise<string> {
+    const mark = smtp.messages.length;
+    await page.locator('#loginId').focus();
+    await page.keyboard.type(loginId);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(password);
+    await page.keyboard.press('Enter');
+    await page.locator('#step-otp').waitFor({ state: 'visible' });
+    const mail = await smtp.waitFor((m) => m.to.includes(email) && OTP_LINE.test(m.text), 10_000, mark);
+    return OTP_LINE.exec(mail.text)![1];
+  }
+
+  it('officer registers a subscriber through the pages; the subscriber logs in, changes the password and logs out', async () => {
+    // --- RA officer ---
+    const staffCtx = await browser.newContext({ locale: 'ja-JP' });
+    const staff = await staffCtx.newPage();
+    await staff.goto(`${base}/login/${officer.loginKey}`);
+    expect(await staff.getAttribute('html', 'lang')).toBe('ja');
+    await shot(staff, '01-login');
+    const officerOtp = await passwordStep(staff, officer.email, officer.loginId, officer.password);
+    await shot(staff, '02-otp');
+    await staff.fill('#otp', officerOtp);
+    await staff.keyboard.press('Enter');
+    await staff.waitForURL(`${base}/home`);
+    await expect(staff.locator('h1').textContent()).resolves.toContain('登録 一郎');
+    await shot(staff, '03-staff-home');
+
+    await staff.click('a[href="/ra/subscribers"]');
+    await staff.waitForURL(`${base}/ra/subscribers`);
+    await staff.click('a[href="/ra/subscribers/new"]');
+    await staff.selectOption('#kind', 'corporate');
+    await staff.fill('#corporationName', '株式会社あぶくま物産');
+    await staff.fill('#officerTitle', '経理部長');
+    await staff.fill('#name', '物産 次郎');
+    await staff.fill('#nameKana', 'ブッサン ジロウ');
+    const email = `browser-${Date.now()}@example.jp`;
+    await staff.fill('#email', email);
+    await staff.fill('#birthDate', '1975-05-05');
+    await staff.selectOption('#documentType', 'my_number_card');
+    await staff.fill('#documentNumberLast4', '4321');
+    // A refusal first: an invalid kana is shown, the form stays.
+    await staff.fill('#nameKana', 'Bussan');
+    await staff.click('#register-form button[type=submit]');
+    await expect(alertText(staff, '#register-error')).resolves.toContain('nameKana');
+    await shot(staff, '04-register-refused');
+    await staff.fill('#nameKana', 'ブッサン ジロウ');
+    await staff.click('#register-form button[type=submit]');
+    await staff.locator('#issued').waitFor({ state: 'visible' });
+    await shot(staff, '05-registered');
+    const loginId = (await staff.textContent('#issued-login-id'))!.trim();
+    const temporaryPassword = (await staff.textContent('#issued-password'))!.trim();
+    const loginUrl = (await staff.textContent('#issued-url'))!.trim();
+    expect(loginId).toMatch(/^U\d{8}$/);
+    const loginKey = loginUrl.split('/login/')[1];
+
+    // --- Subscriber, in a separate browser ---
+    const subCtx = await browser.newContext({ locale: 'ja-JP' });
+    const sub = await subCtx.newPage();
+    await sub.goto(`${base}/home`);
+    expect(sub.url()).toBe(`${base}/login-required`);
+    await sub.goto(`${base}/login/${loginKey}`);
+
+    await sub.fill('#loginId', loginId);
+    await sub.fill('#password', 'wrong-password-0000');
+    await sub.click('#login-form button[type=submit]');
+    await expect(alertText(sub, '#login-error')).resolves.toContain('正しくありません');
+    await shot(sub, '06-wrong-password');
+
+    await sub.fill('#loginId', '');
+    await sub.fill('#password', '');
+    const otp = await passwordStep(sub, email, loginId, temporaryPassword);
+    await sub.fill('#otp', otp === '000000' ? '111111' : '000000');
+    await sub.click('#otp-form button[type=submit]');
+    await expect(alertText(sub, '#otp-error')).resolves.toContain('あと4回');
+    await shot(sub, '07-wrong-otp');
+    await sub.fill('#otp', otp);
+    await sub.click('#otp-form button[type=submit]');
+    await sub.waitForURL(`${base}/password/change`);
+    // Anything else sends them back to the password change.
+    await sub.goto(`${base}/home`);
+    expect(sub.url()).toBe(`${base}/password/change`);
+
+    await sub.fill('#currentPassword', temporaryPassword);
+    await sub.fill('#newPassword', 'password1234');
+    await sub.fill('#confirmPassword', 'password1234');
+    await sub.click('#password-form button[type=submit]');
+    await expect(alertText(sub, '#password-error')).resolves.toContain('よく使われている');
+    await shot(sub, '08-password-refused');
+    const newPassword = strongPassword();
+    await sub.fill('#newPassword', newPassword);
+    await sub.fill('#confirmPassword', newPassword);
+    await sub.click('#password-form button[type=submit]');
+    await sub.waitForURL(`${base}/home?passwordChanged=1`);
+    await expect(sub.locator('h1').textContent()).resolves.toContain('物産 次郎');
+    await shot(sub, '09-subscriber-home');
+    // A subscriber cannot open the RA pages.
+    const forbidden = await sub.goto(`${base}/ra/subscribers`);
+    expect(forbidden?.status()).toBe(403);
+
+    await sub.goto(`${base}/logout`);
+    await sub.click('#logout-button');
+    await sub.waitForURL(`${base}/logged-out`);
+    await sub.goto(`${base}/home`);
+    expect(sub.url()).toBe(`${base}/login-required`);
+
+    // The officer sees the new subscriber in the search.
+    await staff.goto(`${base}/ra/subscribers`);
+    await staff.fill('#query', 'ブッサン');
+    await staff.click('#search-form button[type=submit]');
+    await staff.locator('#subscriber-table tbody tr').first().waitFor();
+    await expect(staff.locator('#subscriber-table tbody').textContent()).resolves.toContain(loginId);
+    await staff.click(`#subscriber-table a:text("${loginId}")`);
+    await staff.locator('#subscriber-fields dt').first().waitFor();
+    await expect(staff.locator('#subscriber-fields').textContent()).resolves.toContain(
+      '株式会社あぶくま物産',
+    );
+    await shot(staff, '10-subscriber-detail');
+    await staffCtx.close();
+    await subCtx.close();
+  });
+});
