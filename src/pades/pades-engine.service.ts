@@ -53,8 +53,9 @@ export class PadesEngine {
     ]);
   }
 
-  services(options: { tsaUrl?: string } = {}): PadesServices {
+  async services(options: { tsaUrl?: string } = {}): Promise<PadesServices> {
     return {
+      certificates: [await this.ca.issuingCaCertificate(), await this.ca.rootCertificate()],
       timeStamper: options.tsaUrl ? this.httpTimeStamper(options.tsaUrl) : this.timeStamper,
       validationData: this.validationData(),
       now: () => this.clock.now(),
@@ -68,7 +69,7 @@ export class PadesEngine {
     signer: CmsSigner,
     options: { tsaUrl?: string } = {},
   ): Promise<PadesResult> {
-    const services = this.services(options);
+    const services = await this.services(options);
     try {
       return await padesLevel(spec.level, services).sign(pdf, spec, signer);
     } finally {
@@ -78,7 +79,7 @@ export class PadesEngine {
 
   /** DSS for everything in the file, then a document timestamp (archive renewal, EC-09). */
   async timestamp(pdf: Uint8Array, options: { tsaUrl?: string } = {}): Promise<PadesResult> {
-    const services = this.services(options);
+    const services = await this.services(options);
     try {
       const doc = PdfDocument.load(pdf, { maxBytes: services.maxPdfBytes });
       if (!doc.signatures().length) return await addDocumentTimestamp(pdf, services);

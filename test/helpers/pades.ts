@@ -1,6 +1,8 @@
 import * as x509 from '@peculiar/x509';
 import * as asn1js from 'asn1js';
 import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createHash, KeyObject, randomBytes, webcrypto } from 'node:crypto';
 import * as pkijs from 'pkijs';
 import { ensurePkijsEngine, toArrayBuffer } from '../../src/pades/domain/asn1.util';
@@ -268,7 +270,10 @@ export function addDays(d: Date, days: number): Date {
  */
 // The signer certificates carry a CRL URL that is not served and no OCSP URL: pdfsig (NSS) fails
 // hard on an unreachable OCSP responder but tolerates an unreachable CRL distribution point.
-export async function createPadesFixture(start = new Date('2026-04-01T01:00:00Z')) {
+export async function createPadesFixture(
+  start = new Date('2026-04-01T01:00:00Z'),
+  options: { crlUrl?: string } = {},
+) {
   let now = start;
   const clock: Clock = () => now;
   const pki = await TestPki.create({ notBefore: addDays(start, -30) });
@@ -276,7 +281,7 @@ export async function createPadesFixture(start = new Date('2026-04-01T01:00:00Z'
     cn: 'Signer EC',
     notBefore: addDays(start, -1),
     notAfter: addYears(start, 2),
-    crlUrl: 'http://127.0.0.1:9/crl',
+    crlUrl: options.crlUrl ?? 'http://127.0.0.1:9/crl',
   });
   const rsaSigner = await pki.issue({
     cn: 'Signer RSA',
@@ -359,4 +364,31 @@ export function appendPageContentChange(pdf: Uint8Array): Buffer {
   dict.set('Contents', content);
   u.put(page.ref, dict);
   return concatUpdate(pdf, u.build().appended);
+}
+
+/** Serves the fixture CA's CRL over HTTP on loopback (GET /crl), as a real distribution point. */
+export async function serveCrl(
+  crl: () => Promise<Uint8Array>,
+): Promise<{ url: string; hits: number; close(): Promise<void> }> {
+  const state = { hits: 0 };
+  const server = createServer((req, res) => {
+    state.hits++;
+    if (req.url !== '/crl') {
+      res.writeHead(404).end();
+      return;
+    }
+    crl().then(
+      (crl) => res.writeHead(200, { 'content-type': 'application/pkix-crl' }).end(Buffer.from(crl)),
+      () => res.writeHead(500).end(),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/crl`,
+    get hits() {
+      return state.hits;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

@@ -24,6 +24,8 @@ export interface PadesServices {
   /** Business time for /M and certificate checks: the injected Clock, never `new Date()`. */
   now: () => Date;
   maxPdfBytes?: number;
+  /** CA certificates known to the service (issuing CA, root) for building chains the file lacks. */
+  certificates?: Uint8Array[];
 }
 
 /** What a signing or extension step produced: the new file is `original` + `appended`. */
@@ -48,6 +50,8 @@ export class PadesBaselineB {
   readonly level: PadesLevel = 'B-B';
   /** Size of the last token seen, to size the next placeholder without guessing low. */
   protected tokenSizeHint = DEFAULT_TOKEN_SIZE_HINT;
+  /** TSA chains returned with tokens during this session (a token may carry only its leaf). */
+  protected readonly tsaCertificates: Uint8Array[] = [];
 
   constructor(protected readonly services: PadesServices) {}
 
@@ -128,6 +132,7 @@ export class PadesBaselineB {
     try {
       const token = await tsa.timestamp({ digest, hashAlgorithm: 'SHA-256', certReq: true });
       this.tokenSizeHint = Math.max(this.tokenSizeHint, token.der.length);
+      this.tsaCertificates.push(...token.tsaCertificates);
       return token;
     } catch (e) {
       if (e instanceof TimeStampUnavailableError)
@@ -165,7 +170,7 @@ export class PadesBaselineLT extends PadesBaselineT {
 
   protected override async postSignature(bytes: Uint8Array, ctx: { signer: CmsSigner; signedField: string }) {
     const base = await super.postSignature(bytes, ctx);
-    const extra = [ctx.signer.certificate, ...ctx.signer.chain];
+    const extra = [ctx.signer.certificate, ...ctx.signer.chain, ...this.tsaCertificates];
     const r = await addValidationData(base.bytes, this.services, {
       strictFields: [ctx.signedField],
       extraCertificates: extra,
@@ -263,10 +268,21 @@ export async function addValidationData(
   const now = services.now();
   const pool = new CertificatePool();
   const existing = doc.dss();
-  pool.add(...(existing?.certs ?? []), ...(options.extraCertificates ?? []));
+  pool.add(
+    ...(existing?.certs ?? []),
+    ...(options.extraCertificates ?? []),
+    ...(services.certificates ?? []),
+  );
   const leaves: { cert: X509Certificate; field: string }[] = [];
   for (const sig of doc.signatures()) {
     try {
+      if (sig.type === 'DocTimeStamp' || sig.subFilter === 'ETSI.RFC3161') {
+        const tok = parseTimeStampToken(sig.contents);
+        pool.add(...tok.cms.certificates);
+        if (tok.cms.signerCertificate)
+          leaves.push({ cert: new X509Certificate(tok.cms.signerCertificate), field: sig.fieldName });
+        continue;
+      }
       const cms = parseCms(sig.contents);
       pool.add(...cms.certificates);
       if (cms.signerCertificate)
