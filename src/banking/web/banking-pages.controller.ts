@@ -55,7 +55,7 @@ export class BankingPagesController {
       title: 'ログイン',
       area: this.area(),
       body: `<h1>個人インターネットバンキング ログイン</h1>
-<form id="login-form" class="card" novalidate>
+<form id="login-form" class="card stack" novalidate>
   <label for="loginId">ログインID</label>
   <input id="loginId" name="loginId" autocomplete="username" required maxlength="64">
   <label for="password">ログインパスワード</label>
@@ -76,7 +76,7 @@ export class BankingPagesController {
       '口座一覧',
       `<h1>口座一覧・残高照会</h1>
 <p role="alert" id="error" class="error"></p>
-<table class="list"><thead><tr><th>店番</th><th>種目</th><th>口座番号</th><th>名義</th><th>残高</th><th>お支払可能額</th><th></th></tr></thead><tbody id="accounts"></tbody></table>
+<table><thead><tr><th>店番</th><th>種目</th><th>口座番号</th><th>名義</th><th>残高</th><th>お支払可能額</th><th></th></tr></thead><tbody id="accounts"></tbody></table>
 <p><small>照会結果は証明書ではなく、後日訂正されることがあります。</small></p>`,
       'summary.js',
     );
@@ -89,14 +89,14 @@ export class BankingPagesController {
       res,
       '入出金明細',
       `<h1>入出金明細照会</h1>
-<form id="history-form" class="card">
+<form id="history-form" class="card stack">
   <label for="account">口座</label><select id="account" name="account"></select>
   <label for="from">開始日</label><input id="from" name="from" type="date">
   <label for="to">終了日</label><input id="to" name="to" type="date">
   <button type="submit">照会</button> <a id="csv" href="#">CSVダウンロード</a>
 </form>
 <p role="alert" id="error" class="error"></p>
-<table class="list"><thead><tr><th>取引日</th><th>摘要</th><th>お支払金額</th><th>お預り金額</th><th>残高</th></tr></thead><tbody id="lines"></tbody></table>
+<table><thead><tr><th>取引日</th><th>摘要</th><th>お支払金額</th><th>お預り金額</th><th>残高</th></tr></thead><tbody id="lines"></tbody></table>
 <p><button type="button" id="prev" class="secondary">前へ</button> <span id="pageinfo"></span> <button type="button" id="next" class="secondary">次へ</button></p>`,
       'history.js',
     );
@@ -110,7 +110,7 @@ export class BankingPagesController {
       '振込・振替',
       `<h1>振込・振替</h1>
 <section id="step-input">
-<form id="transfer-form" class="card" novalidate>
+<form id="transfer-form" class="card stack" novalidate>
   <label for="debitAccountId">お支払口座</label><select id="debitAccountId" name="debitAccountId" required></select>
   <label for="bankCode">金融機関コード（4桁）</label><input id="bankCode" name="bankCode" inputmode="numeric" maxlength="4" required value="${escapeHtml(this.config.BANK_CODE)}">
   <label for="branchCode">支店コード（3桁）</label><input id="branchCode" name="branchCode" inputmode="numeric" maxlength="3" required>
@@ -126,7 +126,7 @@ export class BankingPagesController {
 <section id="step-confirm" hidden>
 <h2>ご依頼内容の確認</h2>
 <dl class="card" id="confirm-details"></dl>
-<form id="confirm-form" class="card" novalidate>
+<form id="confirm-form" class="card stack" novalidate>
   <p>ご登録のメールアドレスに送信した<strong>確認コード</strong>を、有効時間内に入力してください。</p>
   <label for="code">確認コード</label><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="10" required>
   <p role="alert" id="confirm-error" class="error"></p>
@@ -151,7 +151,7 @@ export class BankingPagesController {
       `<h1>予約・取引状況</h1>
 <p role="alert" id="error" class="error"></p>
 <p role="status" id="status"></p>
-<table class="list"><thead><tr><th>受付日時</th><th>実行日</th><th>お受取人</th><th>金額</th><th>手数料</th><th>状況</th><th></th></tr></thead><tbody id="transfers"></tbody></table>`,
+<table><thead><tr><th>受付日時</th><th>実行日</th><th>お受取人</th><th>金額</th><th>手数料</th><th>状況</th><th></th></tr></thead><tbody id="transfers"></tbody></table>`,
       'transfers.js',
     );
   }
