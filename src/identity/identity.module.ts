@@ -13,6 +13,7 @@ import { IdentityMail } from './identity-mail';
 import { IdentityPagesController } from './identity-pages.controller';
 import { LoginChallengeEntity } from './login-challenge.entity';
 import { RegisterStaff } from './register-staff.usecase';
+import { ReissueCredentials } from './reissue-credentials.usecase';
 import { ResendOtp } from './resend-otp.usecase';
 import { SessionEntity } from './session.entity';
 import { StaffController } from './staff.controller';
@@ -52,6 +53,7 @@ import { VerifyOtp } from './verify-otp.usecase';
     UpdateStaff,
     ChangeAccountStatus,
     UnlockAccount,
+    ReissueCredentials,
     BootstrapAdmin,
     SubscriberDirectory,
     StaffDirectory,
@@ -63,6 +65,7 @@ import { VerifyOtp } from './verify-otp.usecase';
     IdentityMail,
     ChangeAccountStatus,
     UnlockAccount,
+    ReissueCredentials,
     SubscriberDirectory,
     StaffDirectory,
     BootstrapAdmin,

@@ -12,9 +12,10 @@ import {
 } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { RequireStaff, CurrentPrincipal } from './auth/auth.decorators';
-import { Principal, StaffRole } from './auth/principal';
+import { actorOf, Principal, StaffRole } from './auth/principal';
 import { ChangeAccountStatus, notFound, StatusAction } from './change-account-status.usecase';
 import { RegisterStaff } from './register-staff.usecase';
+import { ReissueCredentials } from './reissue-credentials.usecase';
 import { RegisterStaffDto, StatusReasonDto, UpdateStaffDto } from './staff.dto';
 import { StaffDirectory } from './subscriber-directory.service';
 import { UnlockAccount } from './unlock-account.usecase';
@@ -30,6 +31,7 @@ export class StaffController {
     private readonly updateStaff: UpdateStaff,
     private readonly changeStatus: ChangeAccountStatus,
     private readonly unlockAccount: UnlockAccount,
+    private readonly reissueCredentials: ReissueCredentials,
     private readonly directory: StaffDirectory,
   ) {}
 
@@ -82,7 +84,14 @@ export class StaffController {
   @Post(':id/unlock')
   @HttpCode(200)
   unlock(@CurrentPrincipal() p: Principal, @Param('id', ParseUUIDPipe) id: string) {
-    return this.unlockAccount.execute(p, 'staff', id);
+    return this.unlockAccount.execute(actorOf(p), 'staff', id);
+  }
+
+  /** New temporary password and login URL (forgotten password, leaked URL); shown once. */
+  @Post(':id/reissue')
+  @HttpCode(200)
+  reissue(@CurrentPrincipal() p: Principal, @Param('id', ParseUUIDPipe) id: string) {
+    return this.reissueCredentials.execute(actorOf(p), 'staff', id);
   }
 
   @Delete(':id')

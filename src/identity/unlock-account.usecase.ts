@@ -6,7 +6,6 @@ import { AuditLog } from '../platform/audit/audit-log';
 import { Clock } from '../platform/clock/clock';
 import { AccountEntity, AccountKind } from './account.entity';
 import { AccountService } from './account.service';
-import { actorOf, Principal } from './auth/principal';
 import { notFound } from './change-account-status.usecase';
 import { IdentityErrorCode } from './identity.errors';
 
@@ -23,8 +22,9 @@ export class UnlockAccount {
     private readonly accounts: AccountService,
   ) {}
 
-  async execute(actor: Principal, kind: AccountKind, id: string): Promise<{ id: string; locked: false }> {
-    if (actor.id === id) {
+  /** `actor` is the audit actor (`staff:<id>`, `cli`). */
+  async execute(actor: string, kind: AccountKind, id: string): Promise<{ id: string; locked: false }> {
+    if (actor === `${kind}:${id}`) {
       throw AppError.forbidden(
         IdentityErrorCode.SELF_MANAGEMENT_FORBIDDEN,
         '自分自身のロックは解除できません。',
@@ -46,7 +46,7 @@ export class UnlockAccount {
       await m.getRepository(AccountEntity).save(account);
       await this.audit.append(
         {
-          actor: actorOf(actor),
+          actor,
           action: 'account.unlocked',
           subject: `${kind}:${id}`,
           details: { lockReason: previousReason, lockedAt },

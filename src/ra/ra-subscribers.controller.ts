@@ -15,11 +15,12 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AccountService } from '../identity/account.service';
 import { CurrentPrincipal, RequireStaff } from '../identity/auth/auth.decorators';
-import { Principal, StaffRole } from '../identity/auth/principal';
+import { actorOf, Principal, StaffRole } from '../identity/auth/principal';
 import { ChangeAccountStatus, notFound, StatusAction } from '../identity/change-account-status.usecase';
 import { StatusReasonDto } from '../identity/staff.dto';
 import { SubscriberDirectory } from '../identity/subscriber-directory.service';
 import { UnlockAccount } from '../identity/unlock-account.usecase';
+import { ReissueCredentials } from '../identity/reissue-credentials.usecase';
 import { RegisterSubscriberDto, SearchSubscribersDto, UpdateSubscriberDto } from './ra.dto';
 import { RegisterSubscriber } from './register-subscriber.usecase';
 import { UpdateSubscriber } from './update-subscriber.usecase';
@@ -34,6 +35,7 @@ export class RaSubscribersController {
     private readonly updateSubscriber: UpdateSubscriber,
     private readonly changeStatus: ChangeAccountStatus,
     private readonly unlockAccount: UnlockAccount,
+    private readonly reissueCredentials: ReissueCredentials,
     private readonly directory: SubscriberDirectory,
     private readonly accounts: AccountService,
   ) {}
@@ -123,7 +125,15 @@ export class RaSubscribersController {
   @HttpCode(200)
   @RequireStaff(StaffRole.RA_OFFICER)
   unlock(@CurrentPrincipal() p: Principal, @Param('id', ParseUUIDPipe) id: string) {
-    return this.unlockAccount.execute(p, 'subscriber', id);
+    return this.unlockAccount.execute(actorOf(p), 'subscriber', id);
+  }
+
+  /** New temporary password and login URL (forgotten password, leaked URL); shown once for the printed notice. */
+  @Post(':id/reissue')
+  @HttpCode(200)
+  @RequireStaff(StaffRole.RA_OFFICER)
+  reissue(@CurrentPrincipal() p: Principal, @Param('id', ParseUUIDPipe) id: string) {
+    return this.reissueCredentials.execute(actorOf(p), 'subscriber', id);
   }
 
   /** EC-12: a user who leaves is deleted; login ends, records are kept. */
