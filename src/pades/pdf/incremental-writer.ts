@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
+import { drawTextAsPaths } from './font/glyph-text';
+import type { OutlineFont } from './font/outline-font';
 import { PdfError, PdfErrorCode, malformed } from './pdf-errors';
 import type { PdfDocument, PdfDss } from './pdf-document';
 import {
@@ -39,10 +41,12 @@ export interface SignatureFieldOptions {
   certify?: { permission: 1 | 2 | 3 };
   /**
    * Optional visible stamp. `page` is 1-based; `rect` is a PDF rectangle [llx, lly, urx, ury] in
-   * default user space units (1/72 inch). Lines are drawn with the standard Helvetica font, so only
-   * printable ASCII is drawn (other characters become '?'): see `appearanceStream`.
+   * default user space units (1/72 inch). With `font` (see `loadOutlineFont`, e.g. Noto Sans CJK JP)
+   * the lines, Japanese included, are drawn as glyph outlines: no font resource, so PDF/A stays
+   * valid. Without it they are drawn in the standard Helvetica font (not embedded, so not PDF/A),
+   * printable ASCII only: other characters become '?'.
    */
-  visible?: { page: number; rect: [number, number, number, number]; lines: string[] };
+  visible?: { page: number; rect: [number, number, number, number]; lines: string[]; font?: OutlineFont };
 }
 
 export interface PreparedSignature {
@@ -329,7 +333,7 @@ export function prepareSignature(doc: PdfDocument, opts: SignatureFieldOptions):
         );
       }
       const apRef = u.alloc();
-      const { dict, data } = appearanceStream(x2 - x1, y2 - y1, opts.visible.lines);
+      const { dict, data } = appearanceStream(x2 - x1, y2 - y1, opts.visible.lines, opts.visible.font);
       u.putStream(apRef, dict, data);
       // /F 4 = Print (PDF/A requires printable, non-hidden annotations).
       field.set('F', 4).set('Rect', [x1, y1, x2, y2]).set('AP', new PdfDict().set('N', apRef));
@@ -484,31 +488,36 @@ function appendToArray(
 }
 
 /**
- * The stamp appearance (§12.5.5): an opaque white box with a black border and the lines in
- * Helvetica. No transparency (PDF/A-1 forbids it). Helvetica is a standard font that is not
- * embedded, so only printable ASCII is drawn; callers romanise Japanese names for the stamp (the
- * signature dictionary's /Name keeps the full Unicode name).
+ * The stamp appearance (§12.5.5): an opaque white box with a black border and the lines. No
+ * transparency (PDF/A-1 forbids it). With an outline font the text is filled paths (no font
+ * resource at all); otherwise standard Helvetica, printable ASCII only.
  */
 export function appearanceStream(
   width: number,
   height: number,
   lines: string[],
+  font?: OutlineFont,
 ): { dict: PdfDict; data: Buffer } {
-  const font = new PdfDict()
+  const w = serializeNumber;
+  const dict = new PdfDict()
+    .set('Type', new PdfName('XObject'))
+    .set('Subtype', new PdfName('Form'))
+    .set('BBox', [0, 0, width, height]);
+  let ops = `q 1 g 0 0 ${w(width)} ${w(height)} re f 0 G 0.8 w 0.4 0.4 ${w(width - 0.8)} ${w(height - 0.8)} re S\n`;
+  if (font) {
+    dict.set('Resources', new PdfDict());
+    ops += `0 g\n${drawTextAsPaths(font, lines, { x: 3, y: 2, width: width - 6, height: height - 4 })}Q\n`;
+    return { dict, data: Buffer.from(ops, 'latin1') };
+  }
+  const helvetica = new PdfDict()
     .set('Type', new PdfName('Font'))
     .set('Subtype', new PdfName('Type1'))
     .set('BaseFont', new PdfName('Helvetica'))
     .set('Encoding', new PdfName('WinAnsiEncoding'));
-  const dict = new PdfDict()
-    .set('Type', new PdfName('XObject'))
-    .set('Subtype', new PdfName('Form'))
-    .set('BBox', [0, 0, width, height])
-    .set('Resources', new PdfDict().set('Font', new PdfDict().set('F1', font)));
+  dict.set('Resources', new PdfDict().set('Font', new PdfDict().set('F1', helvetica)));
   const n = Math.max(1, lines.length);
   const size = Math.max(4, Math.min(10, (height - 4) / (n * 1.25)));
   const lead = size * 1.25;
-  const w = serializeNumber;
-  let ops = `q 1 g 0 0 ${w(width)} ${w(height)} re f 0 G 0.8 w 0.4 0.4 ${w(width - 0.8)} ${w(height - 0.8)} re S\n`;
   ops += `BT /F1 ${w(size)} Tf 0 g ${w(lead)} TL 3 ${w(height - 2 - size)} Td\n`;
   lines.forEach((line, i) => {
     const ascii = line.replace(/[^\x20-\x7e]/g, '?');
