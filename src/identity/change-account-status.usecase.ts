@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AppError } from '../common/errors/app-error';
 import { AuditLog } from '../platform/audit/audit-log';
 import { Clock } from '../platform/clock/clock';
+import { AccountLifecycle } from './account-lifecycle';
 import { AccountEntity, AccountKind, AccountStatus } from './account.entity';
 import { AccountService } from './account.service';
 import { actorOf, Principal, StaffRole } from './auth/principal';
@@ -52,6 +53,7 @@ export class ChangeAccountStatus {
     private readonly audit: AuditLog,
     private readonly accounts: AccountService,
     private readonly sessions: SessionService,
+    private readonly lifecycle: AccountLifecycle,
   ) {}
 
   async execute(
@@ -105,6 +107,10 @@ export class ChangeAccountStatus {
         rule.to === 'suspended' || rule.to === 'deleted'
           ? await this.sessions.endAll(m, id, rule.to === 'suspended' ? 'suspended' : 'deleted')
           : 0;
+      await this.lifecycle.statusChanged(
+        { kind, accountId: id, from, to: rule.to, actor: actorOf(actor), reason: reason ?? null },
+        m,
+      );
       await this.audit.append(
         {
           actor: actorOf(actor),

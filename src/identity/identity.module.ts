@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountChangeEntity } from './account-change.entity';
+import { AccountLifecycle } from './account-lifecycle';
 import { AccountEntity } from './account.entity';
 import { AccountService } from './account.service';
 import { AuthController } from './auth.controller';
@@ -41,6 +42,7 @@ import { VerifyOtp } from './verify-otp.usecase';
   ],
   controllers: [AuthController, StaffController, IdentityPagesController],
   providers: [
+    AccountLifecycle,
     AccountService,
     SessionService,
     AuthGuard,
@@ -59,6 +61,7 @@ import { VerifyOtp } from './verify-otp.usecase';
     StaffDirectory,
   ],
   exports: [
+    AccountLifecycle,
     SessionService,
     AuthGuard,
     AccountService,

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AppError } from '../common/errors/app-error';
 import { AuditLog } from '../platform/audit/audit-log';
 import { Clock } from '../platform/clock/clock';
+import { AccountLifecycle } from '../identity/account-lifecycle';
 import { AccountEntity } from '../identity/account.entity';
 import { AccountService } from '../identity/account.service';
 import { actorOf, Principal } from '../identity/auth/principal';
@@ -38,6 +39,7 @@ export class UpdateSubscriber {
     private readonly audit: AuditLog,
     private readonly accounts: AccountService,
     private readonly mail: IdentityMail,
+    private readonly lifecycle: AccountLifecycle,
   ) {}
 
   async execute(officer: Principal, id: string, cmd: UpdateSubscriberCommand): Promise<SubscriberRecord> {
@@ -79,6 +81,7 @@ export class UpdateSubscriber {
         a.updatedAt = this.clock.now();
         await m.getRepository(AccountEntity).save(a);
         await m.getRepository(SubscriberProfileEntity).save(p);
+        await this.lifecycle.subscriberDetailsChanged({ subscriberId: id, fields, actor: by }, m);
         await this.audit.append(
           { actor: by, action: 'subscriber.updated', subject: `subscriber:${id}`, details: { fields } },
           m,

@@ -1,5 +1,10 @@
 import request from 'supertest';
 import type { App } from 'supertest/types';
+import {
+  AccountLifecycle,
+  AccountStatusChanged,
+  SubscriberDetailsChanged,
+} from '../../src/identity/account-lifecycle';
 import { StaffRole } from '../../src/identity/auth/principal';
 import { SubscriberDirectory } from '../../src/identity/subscriber-directory.service';
 import { AuditLog } from '../../src/platform/audit/audit-log';
@@ -277,6 +282,45 @@ describe('registration authority: subscribers (e2e)', () => {
       .set(as(officer))
       .expect(404);
     await request(server).get('/api/ra/subscribers/not-a-uuid').set(as(officer)).expect(400);
+  });
+
+  it('tells lifecycle listeners inside the transaction; a refusing listener rolls the change back', async () => {
+    const u = await createSubscriber(t, { officer });
+    const lifecycle = t.app.get(AccountLifecycle);
+    const seen: AccountStatusChanged[] = [];
+    let refuse = true;
+    lifecycle.onStatusChanged((e, m) => {
+      if (e.accountId !== u.id) return Promise.resolve();
+      expect(m.queryRunner?.isTransactionActive).toBe(true);
+      seen.push(e);
+      return refuse ? Promise.reject(new Error('certificate revocation failed')) : Promise.resolve();
+    });
+    const failed = await request(server).delete(`/api/ra/subscribers/${u.id}`).set(as(officer)).send({});
+    expect(failed.status).toBe(500);
+    const still = await request(server).get(`/api/ra/subscribers/${u.id}`).set(as(officer)).expect(200);
+    expect(still.body.status).toBe('active');
+    refuse = false;
+    await request(server)
+      .delete(`/api/ra/subscribers/${u.id}`)
+      .set(as(officer))
+      .send({ reason: '退会' })
+      .expect(200);
+    expect(seen.map((e) => [e.from, e.to, e.reason])).toEqual([
+      ['active', 'deleted', null],
+      ['active', 'deleted', '退会'],
+    ]);
+    const v = await createSubscriber(t, { officer });
+    const details: SubscriberDetailsChanged[] = [];
+    lifecycle.onSubscriberDetailsChanged((e) => {
+      if (e.subscriberId === v.id) details.push(e);
+      return Promise.resolve();
+    });
+    await request(server)
+      .patch(`/api/ra/subscribers/${v.id}`)
+      .set(as(officer))
+      .send({ nameKana: 'カイメイ ハナコ' })
+      .expect(200);
+    expect(details).toEqual([{ subscriberId: v.id, fields: ['nameKana'], actor: `staff:${officer.id}` }]);
   });
 });
 
