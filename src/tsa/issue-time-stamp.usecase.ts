@@ -120,28 +120,34 @@ export class IssueTimeStamp {
         if (state.activeCredentialId && state.activeCredentialId !== active.id)
           active = await this.credentials.signer(state.activeCredentialId);
         let serial = state.nextSerial;
-        const out: { p: Pending; token?: IssuedToken; error?: Error }[] = [];
-        const rows: TsaTokenEntity[] = [];
+        const out: { p: Pending; token?: Promise<IssuedToken>; error?: Error }[] = [];
         for (const p of batch) {
+          const genTime = this.clock.now();
           try {
-            const token = active.signer.issue(p.req, BigInt(serial), this.clock.now());
-            rows.push({
-              serial,
-              genTime: token.genTime,
-              policy: token.policy,
-              hashAlgorithm: p.req.hash.name,
-              imprintHex: p.req.hashedMessage.toString('hex'),
-              tokenSha256: createHash('sha256').update(token.token).digest('hex'),
-              credentialId: active.id,
-              channel: p.channel,
-            });
-            out.push({ p, token });
-            serial++;
-          } catch (e) {
             // A refusal (unaccepted policy, time outside the certificate) consumes no serial.
+            active.signer.check(p.req, genTime);
+          } catch (e) {
             out.push({ p, error: e instanceof Error ? e : new Error(String(e)) });
+            continue;
           }
+          out.push({ p, token: active.signer.issueAsync(p.req, BigInt(serial++), genTime) });
         }
+        const issued = await Promise.all(out.map((o) => o.token ?? Promise.resolve(undefined)));
+        const rows: TsaTokenEntity[] = [];
+        out.forEach((o, i) => {
+          const token = issued[i];
+          if (!token) return;
+          rows.push({
+            serial: Number(token.serialNumber),
+            genTime: token.genTime,
+            policy: token.policy,
+            hashAlgorithm: o.p.req.hash.name,
+            imprintHex: o.p.req.hashedMessage.toString('hex'),
+            tokenSha256: createHash('sha256').update(token.token).digest('hex'),
+            credentialId: active.id,
+            channel: o.p.channel,
+          });
+        });
         if (rows.length) {
           await m.createQueryBuilder().insert().into(TsaTokenEntity).values(rows).execute();
           await m.query(
@@ -151,7 +157,7 @@ export class IssueTimeStamp {
             [serial],
           );
         }
-        return out;
+        return out.map((o, i) => ({ p: o.p, error: o.error, token: issued[i] }));
       });
       for (const r of done) {
         if (r.token)

@@ -10,6 +10,8 @@ export const OID = {
   signingCertificate: '1.2.840.113549.1.9.16.2.12',
   signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
   extKeyUsage: '2.5.29.37',
+  keyUsage: '2.5.29.15',
+  subjectKeyIdentifier: '2.5.29.14',
   kpTimeStamping: '1.3.6.1.5.5.7.3.8',
   sha1: '1.3.14.3.2.26',
   md5: '1.2.840.113549.2.5',

@@ -52,6 +52,9 @@ describe('TstSigner and verifyTimeStampToken', () => {
   it('issues a token that our verifier accepts, with every field as requested', async () => {
     const genTime = new Date('2026-11-22T03:04:05.120Z');
     const issued = signer.issue(request(), 42n, genTime);
+    const resp = parseTimeStampResponse(issued.response);
+    expect(resp).toMatchObject({ status: 0, failInfo: [] });
+    expect(resp.token!.equals(issued.token)).toBe(true);
     const v = await verifyTimeStampToken(issued.token, {
       digest,
       hashAlgorithm: 'SHA-256',

@@ -9,6 +9,8 @@ import {
   integer,
   octetString,
   oid,
+  readBoolean,
+  readOid,
   readOne,
   seq,
   setOf,
@@ -63,7 +65,12 @@ export class TstSigner {
   readonly notAfter: Date;
   private readonly profile: SignatureProfile;
   private readonly sid: Buffer;
-  private readonly staticAttrs: Buffer[];
+  private readonly attrsTemplate: Buffer;
+  private readonly digestOffset: number;
+  private readonly signerInfoHead: Buffer;
+  private readonly signedDataHead: Buffer;
+  private readonly tstInfoOid: Buffer;
+  private readonly contentInfoHead: Buffer;
   private readonly certificatesField: Buffer;
   private readonly digestAlgorithms: Buffer;
   private readonly digestAlgId: Buffer;
@@ -91,17 +98,27 @@ export class TstSigner {
     const certHash = createHash('sha256').update(this.certificate).digest();
     const issuerSerial = seq(seq(tlv(ctx(4), cert.issuer)), cert.serial);
     const essCertIdV2 = seq(octetString(certHash), issuerSerial);
-    this.staticAttrs = [
+    // Template of the signed attributes with a placeholder digest; see prepare().
+    const marker = Buffer.alloc(this.profile.digest === 'sha256' ? 32 : 48, 0xee);
+    this.attrsTemplate = setOf(
       seq(oid(OID.contentType), setOf(oid(OID.tstInfo))),
       seq(oid(OID.signingCertificateV2), setOf(seq(seq(essCertIdV2)))),
-    ];
+      seq(oid(OID.messageDigest), setOf(octetString(marker))),
+    );
+    this.digestOffset =
+      this.attrsTemplate.indexOf(Buffer.concat([Buffer.from([Tag.OCTET_STRING, marker.length]), marker])) + 2;
+    if (this.digestOffset < 2) throw new Error('signed attributes template: digest placeholder not found');
+    this.signerInfoHead = Buffer.concat([integer(1), this.sid, this.digestAlgId]);
+    this.signedDataHead = Buffer.concat([integer(3), this.digestAlgorithms]);
+    this.tstInfoOid = oid(OID.tstInfo);
+    this.contentInfoHead = oid(OID.signedData);
     // RFC 3161 §2.4.1: with certReq the TSA certificate MUST be present; the intermediates are added
     // so a verifier needs only the root. Self-signed roots are left out (they are trust anchors).
     const intermediates = this.chain.filter((c) => !isSelfIssued(c));
     this.certificatesField = tlv(ctx(0), this.certificate, ...intermediates);
     // TSTInfo.tsa: the TSA's subject as a directoryName, to help identify it (RFC 3161 §2.4.2).
     this.tsaName = tlv(ctx(0), tlv(ctx(4), cert.subject));
-    this.accuracy = policy.accuracySeconds > 0 ? seq(integer(policy.accuracySeconds)) : Buffer.alloc(0);
+    this.accuracy = policy.accuracySeconds > 0 ? seq(integer(policy.accuracySeconds)) : EMPTY;
     this.defaultPolicy = policy.policy;
     for (const p of [policy.policy, ...(policy.acceptedPolicies ?? [])]) this.policyOids.set(p, oid(p));
   }
@@ -118,53 +135,87 @@ export class TstSigner {
 
   /** Signs a token for an already validated request with the given serial and time. */
   issue(req: ParsedTimeStampRequest, serialNumber: bigint, genTime: Date): IssuedToken {
+    const p = this.prepare(req, serialNumber, genTime);
+    return this.assemble(p, cryptoSign(this.profile.digest, p.signedAttrs, this.credential.privateKey));
+  }
+
+  /**
+   * Same as issue(), with the signature computed on libuv's thread pool: on a multi-core host the
+   * event loop keeps encoding, parsing and recording while other cores sign.
+   */
+  async issueAsync(req: ParsedTimeStampRequest, serialNumber: bigint, genTime: Date): Promise<IssuedToken> {
+    const p = this.prepare(req, serialNumber, genTime);
+    const signature = await new Promise<Buffer>((resolve, reject) =>
+      cryptoSign(this.profile.digest, p.signedAttrs, this.credential.privateKey, (err, sig) =>
+        err ? reject(err) : resolve(sig),
+      ),
+    );
+    return this.assemble(p, signature);
+  }
+
+  /** Throws the refusal a request would get (policy, time outside the certificate); returns the policy. */
+  check(req: ParsedTimeStampRequest, genTime: Date): string {
     if (genTime < this.notBefore || genTime > this.notAfter)
       throw new TimeStampRequestRejected(
         PkiFailureInfo.timeNotAvailable,
         'the TSA certificate is not valid at this time; rotate the TSA certificate',
       );
-    const policy = this.policyFor(req);
-    const tstParts: Buffer[] = [
-      integer(1),
+    return this.policyFor(req);
+  }
+
+  private prepare(req: ParsedTimeStampRequest, serialNumber: bigint, genTime: Date): Prepared {
+    const policy = this.check(req, genTime);
+    const tstInfo = seq(
+      VERSION_1,
       this.policyOids.get(policy)!,
       req.messageImprintDer,
       integer(serialNumber),
       generalizedTime(genTime),
-    ];
-    if (this.accuracy.length) tstParts.push(this.accuracy);
-    if (req.nonceContent) tstParts.push(tlv(Tag.INTEGER, req.nonceContent));
-    tstParts.push(this.tsaName);
-    const tstInfo = seq(...tstParts);
-
-    const contentDigest = createHash(this.profile.digest).update(tstInfo).digest();
-    const signedAttrsSet = setOf(
-      ...this.staticAttrs,
-      seq(oid(OID.messageDigest), setOf(octetString(contentDigest))),
+      this.accuracy,
+      req.nonceContent ? tlv(Tag.INTEGER, req.nonceContent) : EMPTY,
+      this.tsaName,
     );
-    const signature = cryptoSign(this.profile.digest, signedAttrsSet, this.credential.privateKey);
+    // The signed attributes are a fixed template; only the message digest changes (its SET OF
+    // position is fixed because the attributes differ in length or OID before the digest bytes).
+    const signedAttrs = Buffer.from(this.attrsTemplate);
+    createHash(this.profile.digest).update(tstInfo).digest().copy(signedAttrs, this.digestOffset);
+    return { req, serialNumber, genTime, policy, tstInfo, signedAttrs };
+  }
+
+  private assemble(p: Prepared, signature: Buffer): IssuedToken {
     // The signature covers the SET OF encoding; in SignerInfo it sits as [0] IMPLICIT (RFC 5652 §5.4).
-    const signedAttrs = Buffer.from(signedAttrsSet);
-    signedAttrs[0] = ctx(0);
+    p.signedAttrs[0] = ctx(0);
     const signerInfo = seq(
-      integer(1),
-      this.sid,
-      this.digestAlgId,
-      signedAttrs,
+      this.signerInfoHead,
+      p.signedAttrs,
       this.profile.signatureAlg,
       octetString(signature),
     );
     const signedData = seq(
-      integer(3),
-      this.digestAlgorithms,
-      seq(oid(OID.tstInfo), tlv(ctx(0), octetString(tstInfo))),
-      ...(req.certReq ? [this.certificatesField] : []),
-      setOf(signerInfo),
+      this.signedDataHead,
+      seq(this.tstInfoOid, tlv(ctx(0), octetString(p.tstInfo))),
+      p.req.certReq ? this.certificatesField : EMPTY,
+      tlv(Tag.SET, signerInfo),
     );
-    const token = seq(oid(OID.signedData), tlv(ctx(0), signedData));
-    const response = seq(seq(integer(0)), token);
-    return { response, token, serialNumber, genTime, policy };
+    const token = seq(this.contentInfoHead, tlv(ctx(0), signedData));
+    const response = seq(GRANTED, token);
+    return { response, token, serialNumber: p.serialNumber, genTime: p.genTime, policy: p.policy };
   }
 }
+
+interface Prepared {
+  req: ParsedTimeStampRequest;
+  serialNumber: bigint;
+  genTime: Date;
+  policy: string;
+  tstInfo: Buffer;
+  signedAttrs: Buffer;
+}
+
+const EMPTY = Buffer.alloc(0);
+const VERSION_1 = integer(1);
+/** PKIStatusInfo { status granted } (RFC 3161 §2.4.2). */
+const GRANTED = seq(integer(0));
 
 function signatureProfile(key: KeyObject): SignatureProfile {
   if (key.asymmetricKeyType === 'ec') {
@@ -208,6 +259,27 @@ export function parseCertificateParts(der: Uint8Array): CertificateParts {
     notBefore: readTime(validity[0].tag, validity[0].content.toString('latin1')),
     notAfter: readTime(validity[1].tag, validity[1].content.toString('latin1')),
   };
+}
+
+export interface CertificateExtension {
+  oid: string;
+  critical: boolean;
+  /** Content of extnValue (the DER of the extension's own value). */
+  value: Buffer;
+}
+
+/** The extensions of a certificate (RFC 5280 §4.1.2.9), read without a certificate library. */
+export function certificateExtensions(der: Uint8Array): CertificateExtension[] {
+  const cert = readOne(Buffer.from(der), Tag.SEQUENCE);
+  const tbs = children(expectTag(children(cert)[0], Tag.SEQUENCE, 'tbsCertificate'));
+  const wrapper = tbs.find((n) => n.tag === ctx(3));
+  if (!wrapper) return [];
+  return children(expectTag(children(wrapper)[0], Tag.SEQUENCE, 'extensions')).map((e) => {
+    const f = children(e);
+    const critical = f[1]?.tag === Tag.BOOLEAN ? readBoolean(f[1]) : false;
+    const value = expectTag(f[f.length - 1], Tag.OCTET_STRING, 'extnValue').content;
+    return { oid: readOid(f[0]), critical, value: Buffer.from(value) };
+  });
 }
 
 function readTime(tag: number, s: string): Date {

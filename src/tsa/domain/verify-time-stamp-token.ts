@@ -1,10 +1,4 @@
-import {
-  ExtendedKeyUsageExtension,
-  KeyUsageFlags,
-  KeyUsagesExtension,
-  X509Certificate,
-} from '@peculiar/x509';
-import { createHash, createPublicKey, verify as cryptoVerify } from 'node:crypto';
+import { X509Certificate, createHash, verify as cryptoVerify } from 'node:crypto';
 import * as pkijs from 'pkijs';
 import type { TimeStampHashAlgorithm } from '../time-stamper';
 import {
@@ -16,12 +10,11 @@ import {
   expectTag,
   readBoolean,
   readInteger,
-  readNode,
   readOid,
   readOne,
 } from './der';
 import { OID, hashByName, hashByOid } from './oids';
-import { parseCertificateParts } from './tst-signer';
+import { certificateExtensions, parseCertificateParts } from './tst-signer';
 
 /**
  * Verification of an RFC 3161 TimeStampToken as data (pyHanko / ETSI EN 319 102-1 style: an
@@ -212,13 +205,12 @@ export async function verifyTimeStampToken(
     pass('signingCertificate');
 
     // The signature over the DER SET OF signed attributes.
-    const x509 = new X509Certificate(arrayBuffer(signerCert));
-    const key = createPublicKey({ key: Buffer.from(x509.publicKey.rawData), format: 'der', type: 'spki' });
+    const x509 = new X509Certificate(signerCert);
     const sigOk = verifySignature(
       token.signatureOid,
       digestAlg.node,
       token.signedAttrsForSignature,
-      key,
+      x509.publicKey,
       token.signature,
     );
     if (!sigOk)
@@ -226,30 +218,31 @@ export async function verifyTimeStampToken(
     pass('signature');
 
     // RFC 3161 §2.3: exactly one extendedKeyUsage, critical, with id-kp-timeStamping only.
-    const ekus = x509.extensions.filter((e) => e.type === OID.extKeyUsage);
-    const eku = ekus[0] ? new ExtendedKeyUsageExtension(ekus[0].rawData) : undefined;
-    if (
-      ekus.length !== 1 ||
-      !eku?.critical ||
-      eku.usages.length !== 1 ||
-      eku.usages[0] !== OID.kpTimeStamping
-    )
+    const extensions = certificateExtensions(signerCert);
+    const ekus = extensions.filter((e) => e.oid === OID.extKeyUsage);
+    const purposes = ekus.length === 1 ? children(readOne(ekus[0].value, Tag.SEQUENCE)).map(readOid) : [];
+    if (ekus.length !== 1 || !ekus[0].critical || purposes.length !== 1 || purposes[0] !== OID.kpTimeStamping)
       throw new Failure(
         TimeStampSubIndication.NOT_TIMESTAMPING_CERTIFICATE,
         'extendedKeyUsage',
         'the TSA certificate lacks a critical extendedKeyUsage with only id-kp-timeStamping',
       );
-    const ku = x509.getExtension(KeyUsagesExtension);
-    if (ku && !(ku.usages & (KeyUsageFlags.digitalSignature | KeyUsageFlags.nonRepudiation)))
-      throw new Failure(
-        TimeStampSubIndication.NOT_TIMESTAMPING_CERTIFICATE,
-        'extendedKeyUsage',
-        'the TSA certificate key usage does not allow signatures',
-      );
+    // keyUsage, when present, must allow digitalSignature (bit 0) or nonRepudiation (bit 1).
+    const ku = extensions.find((e) => e.oid === OID.keyUsage);
+    if (ku) {
+      const bits = readOne(ku.value, Tag.BIT_STRING).content;
+      if (bits.length < 2 || !(bits[1] & 0xc0))
+        throw new Failure(
+          TimeStampSubIndication.NOT_TIMESTAMPING_CERTIFICATE,
+          'extendedKeyUsage',
+          'the TSA certificate key usage does not allow signatures',
+        );
+    }
     pass('extendedKeyUsage');
 
     const genTime = token.info.genTime;
-    if (genTime < x509.notBefore || genTime > x509.notAfter)
+    const parts = parseCertificateParts(signerCert);
+    if (genTime < parts.notBefore || genTime > parts.notAfter)
       throw new Failure(
         TimeStampSubIndication.OUT_OF_VALIDITY,
         'validityAtGenTime',
@@ -287,7 +280,7 @@ function verifySignature(
   sigOid: string,
   digest: string,
   data: Buffer,
-  key: ReturnType<typeof createPublicKey>,
+  key: X509Certificate['publicKey'],
   signature: Buffer,
 ): boolean {
   const ec = [OID.ecdsaWithSha256, OID.ecdsaWithSha384, OID.ecdsaWithSha512, OID.ecPublicKey] as string[];
@@ -303,6 +296,21 @@ function verifySignature(
   );
 }
 
+interface CachedPath {
+  path: Uint8Array[];
+  /** The path is valid at any time inside [from, to] (the intersection of its certificates' validity). */
+  from: Date;
+  to: Date;
+}
+
+/**
+ * Path validation results, keyed by the certificates and anchors involved. Signatures, names and
+ * constraints of a path do not depend on time; only the validity periods do, so a cached path is
+ * reused for any `at` inside the common validity window and revalidated otherwise.
+ */
+const pathCache = new Map<string, CachedPath>();
+const PATH_CACHE_LIMIT = 256;
+
 async function validateChain(
   leaf: Buffer,
   pool: Buffer[],
@@ -315,8 +323,16 @@ async function validateChain(
       'chain',
       'no trust anchors configured',
     );
-  const toPkijs = (d: Uint8Array) => pkijs.Certificate.fromBER(Buffer.from(d));
   const others = pool.filter((c) => !c.equals(leaf));
+  const key = createHash('sha256');
+  for (const c of [leaf, ...others]) key.update(createHash('sha256').update(c).digest());
+  key.update('|');
+  for (const a of anchors) key.update(createHash('sha256').update(a).digest());
+  const id = key.digest('hex');
+  const cached = pathCache.get(id);
+  if (cached && at >= cached.from && at <= cached.to) return cached.path;
+
+  const toPkijs = (d: Uint8Array) => pkijs.Certificate.fromBER(Buffer.from(d));
   const engine = new pkijs.CertificateChainValidationEngine({
     trustedCerts: anchors.map(toPkijs),
     // pkijs treats the last certificate as the one to validate.
@@ -330,7 +346,16 @@ async function validateChain(
       'chain',
       `the TSA certificate does not chain to a trust anchor: ${result.resultMessage}`,
     );
-  return (result.certificatePath ?? []).map((c) => new Uint8Array(c.toSchema().toBER(false)));
+  const path = (result.certificatePath ?? []).map((c) => new Uint8Array(c.toSchema().toBER(false)));
+  const windows = path.map((c) => parseCertificateParts(c));
+  const entry: CachedPath = {
+    path,
+    from: new Date(Math.max(...windows.map((w) => w.notBefore.getTime()))),
+    to: new Date(Math.min(...windows.map((w) => w.notAfter.getTime()))),
+  };
+  if (pathCache.size >= PATH_CACHE_LIMIT) pathCache.delete(pathCache.keys().next().value!);
+  pathCache.set(id, entry);
+  return path;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -491,10 +516,8 @@ export function parseGeneralizedTime(s: string): Date {
 
 function matchesSid(cert: Buffer, sid: ParsedToken['sid']): boolean {
   if ('ski' in sid) {
-    const x = new X509Certificate(arrayBuffer(cert));
-    const ext = x.extensions.find((e) => e.type === '2.5.29.14');
-    if (!ext) return false;
-    return readNode(Buffer.from(ext.value)).content.equals(sid.ski);
+    const ext = certificateExtensions(cert).find((e) => e.oid === OID.subjectKeyIdentifier);
+    return ext ? readOne(ext.value, Tag.OCTET_STRING).content.equals(sid.ski) : false;
   }
   const p = parseCertificateParts(cert);
   return p.serial.equals(sid.serial) && p.issuer.equals(sid.issuer);
@@ -504,8 +527,4 @@ function dedupe(certs: Buffer[]): Buffer[] {
   const out: Buffer[] = [];
   for (const c of certs) if (!out.some((o) => o.equals(c))) out.push(c);
   return out;
-}
-
-function arrayBuffer(b: Uint8Array): ArrayBuffer {
-  return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
 }

@@ -1,0 +1,138 @@
+import { createHash, sign } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import * as http from 'node:http';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { createApp } from '../src/bootstrap';
+import { loadConfig } from '../src/config/app-config';
+import { hashByName } from '../src/tsa/domain/oids';
+import { encodeTimeStampRequest, parseTimeStampRequest } from '../src/tsa/domain/time-stamp-request';
+import { parseTimeStampResponse } from '../src/tsa/domain/time-stamp-response';
+import { IssueTimeStamp } from '../src/tsa/issue-time-stamp.usecase';
+import { LocalTimeStamper } from '../src/tsa/local-time-stamper';
+import { TsaCredentials } from '../src/tsa/tsa-credentials.service';
+
+/**
+ * `npm run bench -- tsa [requests] [concurrency]`: tokens per second of the own TSA in-process
+ * (IssueTimeStamp: parse, sign, record) and over HTTP on loopback (POST /tsa), beside the raw
+ * signing rate of the same key in the same run (the floor: one signature per token).
+ * Uses the embedded SQLite database unless DATABASE_URL is set.
+ */
+export async function run(args: string[]): Promise<void> {
+  const total = Number(args[0] ?? 2000);
+  const concurrency = Number(args[1] ?? 16);
+  const dir = mkdtempSync(path.join(tmpdir(), 'tsa-bench-'));
+  const config = loadConfig({
+    ...process.env,
+    NODE_ENV: 'test',
+    STORAGE_DIR: path.join(dir, 'storage'),
+    CERTS_DIR: path.join(dir, 'certs'),
+    LOG_LEVEL: 'silent',
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    SCHEDULER_ENABLED: 'false',
+  });
+  const app = await createApp({ config });
+  await app.listen(0, '127.0.0.1');
+  const port = (app.getHttpServer().address() as { port: number }).port;
+  try {
+    const active = (await app.get(TsaCredentials).active())!;
+    const key = (active.signer as unknown as { credential: { privateKey: import('node:crypto').KeyObject } })
+      .credential.privateKey;
+    const queries = Array.from({ length: total }, (_, i) =>
+      encodeTimeStampRequest({
+        hash: hashByName('SHA-256'),
+        digest: createHash('sha256').update(`document ${i}`).digest(),
+        nonce: BigInt(i + 1),
+        certReq: true,
+      }),
+    );
+
+    // Floor: raw signatures over a signed-attributes-sized message with the TSA key.
+    const msg = Buffer.alloc(180, 7);
+    for (let i = 0; i < 200; i++) sign('sha256', msg, key);
+    let t0 = process.hrtime.bigint();
+    for (let i = 0; i < total; i++) sign('sha256', msg, key);
+    const raw = rate(total, t0);
+
+    const issuer = app.get(IssueTimeStamp);
+    await pool(200, concurrency, (i) => issuer.issue(parseTimeStampRequest(queries[i]), 'local'));
+    t0 = process.hrtime.bigint();
+    await pool(total, concurrency, (i) => issuer.issue(parseTimeStampRequest(queries[i]), 'local'));
+    const inProcess = rate(total, t0);
+
+    const local = app.get(LocalTimeStamper);
+    const n = Math.min(total, 500);
+    t0 = process.hrtime.bigint();
+    await pool(n, concurrency, (i) =>
+      local.timestamp({ digest: createHash('sha256').update(`d${i}`).digest(), hashAlgorithm: 'SHA-256' }),
+    );
+    const verified = rate(n, t0);
+
+    const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+    const post = (body: Buffer) =>
+      new Promise<Buffer>((resolve, reject) => {
+        const req = http.request(
+          {
+            host: '127.0.0.1',
+            port,
+            path: '/tsa',
+            method: 'POST',
+            agent,
+            headers: { 'Content-Type': 'application/timestamp-query', 'Content-Length': body.length },
+          },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () =>
+              res.statusCode === 200
+                ? resolve(Buffer.concat(chunks))
+                : reject(new Error(`HTTP ${res.statusCode}`)),
+            );
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+    await pool(200, concurrency, (i) => post(queries[i]));
+    t0 = process.hrtime.bigint();
+    const answers: Buffer[] = [];
+    await pool(total, concurrency, async (i) => {
+      answers[i] = await post(queries[i]);
+    });
+    const overHttp = rate(total, t0);
+    agent.destroy();
+    const granted = answers.filter((a) => parseTimeStampResponse(a).status === 0).length;
+
+    const line = (label: string, v: number, extra = '') =>
+      process.stdout.write(`${label.padEnd(44)} ${v.toFixed(0).padStart(7)} /s${extra}\n`);
+    process.stdout.write(`requests ${total}, concurrency ${concurrency}, database ${config.database.type}\n`);
+    line(`raw ${active.entity.keyType} signatures (floor)`, raw);
+    line(
+      'in-process TSA (parse, sign, record)',
+      inProcess,
+      `   ${pct(inProcess, raw)} of raw (target ≥ 50%)`,
+    );
+    line('LocalTimeStamper incl. full verification', verified, `   ${pct(verified, raw)} of raw (n=${n})`);
+    line('HTTP POST /tsa on loopback', overHttp, `   ${pct(overHttp, raw)} of raw (target ≥ 1000/s)`);
+    process.stdout.write(`granted HTTP responses: ${granted}/${total}\n`);
+  } finally {
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function rate(n: number, t0: bigint): number {
+  return n / (Number(process.hrtime.bigint() - t0) / 1e9);
+}
+
+function pct(a: number, b: number): string {
+  return `${((100 * a) / b).toFixed(0)}%`;
+}
+
+async function pool(n: number, concurrency: number, fn: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < n) await fn(next++);
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+}
