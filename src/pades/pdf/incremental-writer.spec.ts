@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,7 +7,7 @@ import { PdfDocument } from './pdf-document';
 import { PdfDict, PdfName, PdfRef, PdfStream, PdfString, dictOf, textString } from './pdf-objects';
 import { type SignatureFieldOptions, UpdateBuilder, appendDss, prepareSignature } from './incremental-writer';
 import { makeHybridPdf, makePdf } from './testing/make-pdf';
-import { dummyCms, pdfsig, qpdfCheck } from './testing/pdf-test-tools';
+import { dummyCms, pdfsig, qpdfCheck, writeTemp } from './testing/pdf-test-tools';
 
 const FIXTURES = '/work/shared/fixtures/pdf';
 const fixture = (name: string) => readFileSync(join(FIXTURES, name));
@@ -57,7 +58,46 @@ const INPUTS: [string, () => Buffer][] = [
   ['loan-signed-by-other-software.pdf', () => fixture('loan-signed-by-other-software.pdf')],
   ['generated classic file', () => makePdf({ pages: 2 })],
   ['generated hybrid-reference file', () => makeHybridPdf()],
+  [
+    'qpdf linearized file with object streams',
+    () => qpdfRewrite(['--linearize', '--object-streams=generate']),
+  ],
+  ['qpdf QDF file', () => qpdfRewrite(['--qdf'])],
+  ['Chromium-printed file (Skia PDF)', () => chromiumPdf()],
 ];
+
+/** The generated file rewritten by qpdf (another writer's object layout and xref style). */
+function qpdfRewrite(args: string[]): Buffer {
+  const input = writeTemp('qpdf-in.pdf', makePdf({ pages: 3 }));
+  const output = `${input}.out.pdf`;
+  const r = spawnSync('qpdf', [...args, input, output]);
+  if (r.status !== 0) throw new Error(`qpdf failed: ${r.stderr.toString()}`);
+  return readFileSync(output);
+}
+
+let chromiumCache: Buffer | undefined;
+/** A contract page printed by Chromium (what the web front end's "print to PDF" produces). */
+function chromiumPdf(): Buffer {
+  if (chromiumCache) return chromiumCache;
+  const out = writeTemp('chromium.pdf', Buffer.alloc(0));
+  const html =
+    'data:text/html;charset=utf-8,' + encodeURIComponent('<h1>金銭消費貸借契約書</h1><p>Loan agreement</p>');
+  const r = spawnSync(
+    '/usr/bin/chromium',
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      `--print-to-pdf=${out}`,
+      html,
+    ],
+    { timeout: 60_000 },
+  );
+  chromiumCache = readFileSync(out);
+  if (chromiumCache.length === 0) throw new Error(`chromium produced no PDF: ${r.stderr?.toString()}`);
+  return chromiumCache;
+}
 
 describe.each(INPUTS)('signing %s', (_label, input) => {
   it('appends a valid signature update that keeps the original as a byte-exact prefix', () => {
@@ -91,10 +131,14 @@ describe.each(INPUTS)('signing %s', (_label, input) => {
     expect(after.sections[0].kind).toBe(before.sections[0].kind);
     expect(after.trailer.get('Prev')).toBe(before.startxref);
     expect(after.size).toBeGreaterThan(before.size);
-    const idBefore = before.resolve(before.trailer.get('ID')) as PdfString[];
+    // §14.4 /ID: the first element is kept; a file without one (Chromium writes none) gets one.
+    const idBefore = before.resolve(before.trailer.get('ID')) as PdfString[] | undefined;
     const idAfter = after.resolve(after.trailer.get('ID')) as PdfString[];
-    expect(Buffer.from(idAfter[0].bytes).equals(Buffer.from(idBefore[0].bytes))).toBe(true);
-    expect(Buffer.from(idAfter[1].bytes).equals(Buffer.from(idBefore[1].bytes))).toBe(false);
+    expect(idAfter.map((x) => x.bytes.length)).toEqual([16, 16]);
+    if (idBefore) {
+      expect(Buffer.from(idAfter[0].bytes).equals(Buffer.from(idBefore[0].bytes))).toBe(true);
+      expect(Buffer.from(idAfter[1].bytes).equals(Buffer.from(idBefore[1].bytes))).toBe(false);
+    }
     expect(after.revisions[after.revisions.length - 1]).toBe(out.length);
 
     const sigs = after.signatures();
