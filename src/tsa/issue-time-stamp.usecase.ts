@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../platform/clock/clock';
 import { IssuedToken } from './domain/tst-signer';
 import {
@@ -55,6 +55,7 @@ const MAX_BATCH = 256;
 export class IssueTimeStamp {
   private readonly logger = new Logger('TSA');
   private queue: Pending[] = [];
+  private lastActive?: ActiveSigner;
   private draining = false;
 
   constructor(
@@ -119,6 +120,7 @@ export class IssueTimeStamp {
         // Another instance may have rotated since we loaded the signer.
         if (state.activeCredentialId && state.activeCredentialId !== active.id)
           active = await this.credentials.signer(state.activeCredentialId);
+        this.lastActive = active;
         let serial = state.nextSerial;
         const out: { p: Pending; token?: Promise<IssuedToken>; error?: Error }[] = [];
         for (const p of batch) {
@@ -149,7 +151,7 @@ export class IssueTimeStamp {
           });
         });
         if (rows.length) {
-          await m.createQueryBuilder().insert().into(TsaTokenEntity).values(rows).execute();
+          await insertTokens(m, rows);
           await m.query(
             m.connection.options.type === 'postgres'
               ? 'UPDATE tsa_state SET next_serial = $1 WHERE id = 1'
@@ -179,7 +181,8 @@ export class IssueTimeStamp {
 
   /** The active signer; creates the first credential or rotates when the key usage period is over. */
   private async usableSigner(): Promise<ActiveSigner> {
-    const active = await this.credentials.active();
+    // The cached signer is checked against tsa_state inside every issuance transaction.
+    const active = this.lastActive ?? (await this.credentials.active());
     if (!active) {
       const r = await this.rotate.execute({
         actor: 'system',
@@ -198,4 +201,35 @@ export class IssueTimeStamp {
     }
     return active;
   }
+}
+
+const TOKEN_COLUMNS: (keyof TsaTokenEntity)[] = [
+  'serial',
+  'genTime',
+  'policy',
+  'hashAlgorithm',
+  'imprintHex',
+  'tokenSha256',
+  'credentialId',
+  'channel',
+];
+
+/**
+ * One multi-row INSERT for a batch. Written by hand because the query builder's per-row work cost
+ * more than the signature; values still go through the driver's own conversion (dates per driver).
+ */
+async function insertTokens(m: EntityManager, rows: TsaTokenEntity[]): Promise<void> {
+  const meta = m.connection.getMetadata(TsaTokenEntity);
+  const columns = TOKEN_COLUMNS.map((p) => meta.findColumnWithPropertyName(p)!);
+  const pg = m.connection.options.type === 'postgres';
+  const params: unknown[] = [];
+  const tuples = rows.map((row) => {
+    const marks = columns.map((c) => {
+      params.push(m.connection.driver.preparePersistentValue(row[c.propertyName as keyof TsaTokenEntity], c));
+      return pg ? `$${params.length}` : '?';
+    });
+    return `(${marks.join(', ')})`;
+  });
+  const names = columns.map((c) => `"${c.databaseName}"`).join(', ');
+  await m.query(`INSERT INTO tsa_tokens (${names}) VALUES ${tuples.join(', ')}`, params);
 }

@@ -312,6 +312,12 @@ describe('TSA across restarts, rotation and years (e2e)', () => {
       const digest = createHash('sha256').update('住宅ローン契約').digest();
       const old = await stamper.timestamp({ digest, hashAlgorithm: 'SHA-256' });
       expect(old.genTime).toEqual(clock.now());
+      const oldRow = await t.app
+        .get(DataSource)
+        .getRepository(TsaTokenEntity)
+        .findOneByOrFail({ serial: Number(old.serialNumber) });
+      expect(oldRow).toMatchObject({ genTime: old.genTime, channel: 'local', policy: old.policy });
+      expect(oldRow.tokenSha256).toBe(createHash('sha256').update(old.der).digest('hex'));
       const anchors = [await t.app.get(CertificateAuthority).rootCertificate()];
 
       // Operator rotation through the CLI.
