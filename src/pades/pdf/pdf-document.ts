@@ -153,11 +153,26 @@ export class PdfDocument {
     return c;
   }
 
+  /**
+   * The cross-reference chain of the revision ending at `revisionEnd`, read from that revision's own
+   * `startxref` (not "every section before the offset": a section hidden inside signed bytes and
+   * only linked by a later update must count as part of the later update).
+   */
+  sectionsAt(revisionEnd: number): XrefSection[] {
+    if (revisionEnd >= this.bytes.length) return this.sections;
+    const prefix = this.bytes.subarray(0, revisionEnd);
+    const start = findStartXref(prefix);
+    const byOffset = new Map(this.sections.map((s) => [s.offset, s]));
+    const chain = readXrefChain(prefix, start);
+    // Reuse the parsed sections of the full chain when they are the same offsets.
+    return chain.map((s) => byOffset.get(s.offset) ?? s);
+  }
+
   /** A resolver that sees the document as it was when the revision ending at `revisionEnd` was written. */
   resolverAt(revisionEnd: number): ObjectResolver {
     return new ObjectResolver(
-      this.bytes,
-      this.sections.filter((s) => s.offset < revisionEnd),
+      this.bytes.subarray(0, Math.min(revisionEnd, this.bytes.length)),
+      this.sectionsAt(revisionEnd),
     );
   }
 

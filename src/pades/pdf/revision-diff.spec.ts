@@ -205,3 +205,77 @@ describe('changesAfter on a file signed by other software (pyHanko)', () => {
     expect(kinds(changesAfter(doc, ours.revisionEnd))).toEqual(['doc-timestamp', 'dss', 'signature-field']);
   });
 });
+
+describe('changesAfter against hidden cross-reference sections (shadow attack)', () => {
+  it('treats a section hidden inside signed bytes but linked only by a later update as a later change', () => {
+    // v0: plain file. v0b: adds a stream whose data hides a content-stream object and an xref
+    // section for it (not linked by v0b's own chain). v1: signed. v2: the attacker's update lists
+    // the signed objects again and chains /Prev to the hidden section, swapping page 1's content.
+    const v0 = makePdf({ pages: 1 });
+    const startxref0 = Number(/startxref\n(\d+)\n%%EOF\n$/.exec(v0.toString('latin1'))?.[1]);
+    const contentNum = 6;
+    const headerOf7 = '7 0 obj\n<< /Length LEN >>\nstream\n';
+    const evil = 'BT /F1 40 Tf 72 600 Td (PAID IN FULL) Tj ET';
+    const hiddenObj = `${contentNum} 0 obj\n<< /Length ${evil.length} >>\nstream\n${evil}\nendstream\nendobj\n`;
+    const lenDigits = String(hiddenObj.length + 200).length;
+    const header = headerOf7.replace('LEN', '0'.repeat(lenDigits));
+    const hiddenObjAt = v0.length + header.length;
+    const hiddenXrefAt = hiddenObjAt + hiddenObj.length;
+    const hiddenXref =
+      `xref\n${contentNum} 1\n${String(hiddenObjAt).padStart(10, '0')} 00000 n\r\n` +
+      `trailer\n<< /Size 8 /Root 1 0 R /Prev ${startxref0} >>\n`;
+    const blob = hiddenObj + hiddenXref;
+    const obj7 = `${headerOf7.replace('LEN', String(blob.length).padStart(lenDigits, '0'))}${blob}\nendstream\nendobj\n`;
+    const xref0bAt = v0.length + obj7.length;
+    const v0b = Buffer.concat([
+      v0,
+      Buffer.from(
+        `${obj7}xref\n7 1\n${String(v0.length).padStart(10, '0')} 00000 n\r\n` +
+          `trailer\n<< /Size 8 /Root 1 0 R /Prev ${startxref0} >>\nstartxref\n${xref0bAt}\n%%EOF\n`,
+        'latin1',
+      ),
+    ]);
+    const v1 = sign(v0b);
+    const signed = PdfDocument.load(v1);
+    // The attacker re-lists every object the signed revision changed (so the signature stays
+    // visible) and links the hidden section.
+    const relisted = new Map<number, number>();
+    for (const s of signed.sections.slice(0, 2)) {
+      for (const [num, e] of s.entries)
+        if (e.type === 'offset' && !relisted.has(num)) relisted.set(num, e.offset);
+    }
+    let table = 'xref\n';
+    for (const [num, off] of [...relisted].sort((a, b) => a[0] - b[0])) {
+      table += `${num} 1\n${String(off).padStart(10, '0')} 00000 n\r\n`;
+    }
+    const v2 = Buffer.concat([
+      v1,
+      Buffer.from(
+        `${table}trailer\n<< /Size ${signed.size} /Root 1 0 R /Prev ${hiddenXrefAt} >>\nstartxref\n${v1.length}\n%%EOF\n`,
+        'latin1',
+      ),
+    ]);
+    const doc = PdfDocument.load(v2);
+    const sig = doc.signatures()[0];
+    expect(sig.revisionEnd).toBe(v1.length);
+    // The page now shows the hidden content…
+    const contents = doc.resolve(doc.page(0).dict.get('Contents'));
+    expect(Buffer.from((contents as { raw(): Uint8Array }).raw()).toString('latin1')).toContain(
+      'PAID IN FULL',
+    );
+    // …and the diff names it, although the hidden section lies inside the signed bytes.
+    const changes = changesAfter(doc, sig.revisionEnd);
+    expect(changes).toEqual(
+      expect.arrayContaining([expect.objectContaining({ objectNumber: contentNum, kind: 'page-content' })]),
+    );
+  });
+
+  it('reports a signed range that does not end with a complete revision', () => {
+    const v1 = sign(makePdf());
+    const doc = PdfDocument.load(v1);
+    const changes = changesAfter(doc, v1.length - 20);
+    expect(changes).toHaveLength(1);
+    expect(changes[0].kind).toBe('other');
+    expect(changes[0].detail).toContain('does not end with a complete revision');
+  });
+});

@@ -1,6 +1,7 @@
 import type { PdfDocument } from './pdf-document';
 import { PdfDict, PdfRef, PdfStream, type PdfValue, dictOf, isName, nameOf, serialize } from './pdf-objects';
-import type { ObjectResolver, XrefEntry } from './xref';
+import { PdfError } from './pdf-errors';
+import type { ObjectResolver, XrefEntry, XrefSection } from './xref';
 
 export type RevisionChangeKind =
   | 'dss'
@@ -30,7 +31,24 @@ export interface RevisionChange {
  * an unchanged entry is not reported.
  */
 export function changesAfter(doc: PdfDocument, revisionEnd: number): RevisionChange[] {
-  const later = doc.sections.filter((s) => s.offset >= revisionEnd);
+  let beforeSections: XrefSection[];
+  try {
+    beforeSections = doc.sectionsAt(revisionEnd);
+  } catch (e) {
+    if (!(e instanceof PdfError)) throw e;
+    // The signed bytes do not end with "startxref n %%EOF": whatever follows cannot be attributed.
+    return [
+      {
+        objectNumber: 0,
+        generation: 0,
+        kind: 'other',
+        detail: `the signed range does not end with a complete revision: ${e.message}`,
+      },
+    ];
+  }
+  const beforeOffsets = new Set(beforeSections.map((s) => s.offset));
+  // Every section of the current chain that the signed revision's own chain does not contain.
+  const later = doc.sections.filter((s) => !beforeOffsets.has(s.offset));
   if (later.length === 0) return [];
   const before = doc.resolverAt(revisionEnd);
   const latest = doc.resolver;
