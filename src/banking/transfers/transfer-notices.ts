@@ -30,10 +30,16 @@ export class TransferNotices {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /** One query: the customer's address for a contract. */
   private async emailOf(contractId: string): Promise<string | undefined> {
-    const c = await this.uow.dataSource.getRepository(IbContractEntity).findOneBy({ id: contractId });
-    const cu = c && (await this.uow.dataSource.getRepository(CustomerEntity).findOneBy({ id: c.customerId }));
-    return cu?.email;
+    const row = await this.uow.dataSource
+      .getRepository(CustomerEntity)
+      .createQueryBuilder('cu')
+      .innerJoin(IbContractEntity, 'c', 'c.customer_id = cu.id')
+      .select('cu.email', 'email')
+      .where('c.id = :contractId', { contractId })
+      .getRawOne<{ email: string }>();
+    return row?.email;
   }
 
   private describe(t: TransferEntity): string {
