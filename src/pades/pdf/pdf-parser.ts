@@ -14,6 +14,13 @@ for (const c of '()<>[]{}/%') DELIMITER[c.charCodeAt(0)] = 1;
 
 const MAX_DEPTH = 64;
 
+const HEX_VALUE = new Uint8Array(256).fill(255);
+for (let i = 0; i < 10; i++) HEX_VALUE[0x30 + i] = i;
+for (let i = 0; i < 6; i++) {
+  HEX_VALUE[0x41 + i] = 10 + i;
+  HEX_VALUE[0x61 + i] = 10 + i;
+}
+
 export function isWhitespace(c: number): boolean {
   return WHITESPACE[c] === 1;
 }
@@ -197,19 +204,28 @@ export class PdfLexer {
   private parseHexString(): PdfString {
     const b = this.bytes;
     this.pos++; // '<'
-    let hex = '';
-    while (this.pos < this.end) {
-      const c = b[this.pos++];
-      if (c === 0x3e) {
-        if (hex.length % 2) hex += '0';
-        return new PdfString(Buffer.from(hex, 'hex'), true);
+    // Signature /Contents are tens of kilobytes of hex: decode with a table, no per-char strings.
+    const close = b.indexOf(0x3e, this.pos);
+    if (close < 0 || close > this.end) throw malformed('unterminated hex string');
+    const out = new Uint8Array((close - this.pos + 1) >> 1);
+    let n = 0;
+    let high = -1;
+    for (let p = this.pos; p < close; p++) {
+      const c = b[p];
+      const v = HEX_VALUE[c];
+      if (v === 255) {
+        if (WHITESPACE[c]) continue;
+        throw malformed(`bad character in hex string at offset ${p}`);
       }
-      if (WHITESPACE[c]) continue;
-      const ch = String.fromCharCode(c);
-      if (!/[0-9A-Fa-f]/.test(ch)) throw malformed(`bad character in hex string at offset ${this.pos - 1}`);
-      hex += ch;
+      if (high < 0) high = v;
+      else {
+        out[n++] = (high << 4) | v;
+        high = -1;
+      }
     }
-    throw malformed('unterminated hex string');
+    if (high >= 0) out[n++] = high << 4; // odd digit count: final digit is followed by 0 (§7.3.4.3)
+    this.pos = close + 1;
+    return new PdfString(out.subarray(0, n), true);
   }
 
   private parseDict(depth: number): PdfDict {
