@@ -361,6 +361,8 @@ describe('appendDss', () => {
     expect(dss?.certs.map((b) => Buffer.from(b).toString())).toEqual(['cert-A', 'cert-B']);
     expect(dss?.ocsps.map((b) => Buffer.from(b).toString())).toEqual(['ocsp-1']);
     expect(dss?.crls.map((b) => Buffer.from(b).toString())).toEqual(['crl-1']);
+    const esic = dictOf(dictOf(doc.resolve(doc.catalog().get('Extensions')))?.get('ESIC'));
+    expect(esic?.get('ExtensionLevel')).toBe(1);
     const dssDict = dictOf(doc.resolve(doc.catalog().get('DSS')));
     const vri = dictOf(doc.resolve(dssDict?.get('VRI')));
     expect(vri?.keys().sort()).toEqual([vriKey, vriKey2]);

@@ -600,6 +600,14 @@ export function appendDss(doc: PdfDocument, dss: PdfDss & { vri?: Map<string, Pd
     const ref = u.alloc();
     u.put(ref, next);
     catalog.set('DSS', ref);
+    // ETSI TS 102 778-4 §A.1 (PAdES-LTV): before PDF 2.0 the DSS is declared as developer
+    // extension ESIC, as other PAdES writers do; PDF 2.0 has the DSS natively.
+    const header = Buffer.from(doc.bytes.subarray(0, 8)).toString('latin1');
+    const extensions = dictOf(doc.resolve(catalog.get('Extensions')))?.clone() ?? new PdfDict();
+    if (!header.startsWith('%PDF-2') && !extensions.has('ESIC')) {
+      extensions.set('ESIC', new PdfDict().set('BaseVersion', new PdfName('1.7')).set('ExtensionLevel', 1));
+      catalog.set('Extensions', extensions);
+    }
     const catalogRef = doc.catalogRef();
     u.put(new PdfRef(catalogRef.num, u.genOf(catalogRef.num)), catalog);
   }
