@@ -147,6 +147,49 @@ describe('banking: personal internet banking (e2e)', () => {
       expect(again.body.error.code).toBe('CONTRACT_NOT_ACTIVE');
     });
 
+    it('ends the contract when its representative account closes (BK-18) and does not run its reservations', async () => {
+      const c = await createBankingCustomer(t, { balanceYen: 5000, extraAccounts: 1 });
+      const payee = await openAccount(t);
+      const accounts = t.app.get(AccountsService);
+      // The reservation is on the other service account, which stays open.
+      await accounts.cash(c.serviceAccountIds[0], 'deposit', 3000, 'test');
+      const r = await transfer(c.token, {
+        debitAccountId: c.serviceAccountIds[0],
+        bankCode: t.config.BANK_CODE,
+        branchCode: '002',
+        accountType: '1',
+        accountNumber: payee.accountNumber,
+        amountYen: 1000,
+        executionDate: '2026-11-24',
+      });
+      await confirm(c.token, r.body.id, mail.code(c.email, r.body.id)).expect(200);
+      await accounts.cash(c.accountId, 'withdrawal', 5000, 'test');
+      await accounts.close(c.accountId, 'test');
+      await http().get('/api/banking/accounts').set(auth(c.token)).expect(401);
+      expect(
+        (await http().post('/api/banking/session').send({ loginId: c.loginId, password: c.password })).body
+          .error.code,
+      ).toBe('CONTRACT_NOT_ACTIVE');
+      clock.set(new Date('2026-11-24T00:00:00Z'));
+      expect((await jobs().runDue()).cancelled).toBeGreaterThanOrEqual(1);
+      expect(await balance(payee.id)).toBe(0);
+      expect(await balance(c.serviceAccountIds[0])).toBe(3000);
+    });
+
+    it('documents the banking API in OpenAPI', async () => {
+      const doc = await http().get('/api/openapi.json').expect(200);
+      for (const p of [
+        '/api/banking/session',
+        '/api/banking/accounts/{id}/transactions',
+        '/api/banking/transfers',
+        '/api/banking/transfers/{id}/confirm',
+        '/api/banking/payees/check',
+        '/api/banking/limits/{accountId}',
+        '/api/banking/back-office/accounts',
+      ])
+        expect(Object.keys(doc.body.paths as object)).toContain(p);
+    });
+
     it('refuses a short password, an under-age customer and a service account at another branch', async () => {
       const contracts = t.app.get(ContractsService);
       await expect(
@@ -513,11 +556,17 @@ describe('banking: personal internet banking (e2e)', () => {
       const r = await transfer(c.token, { ...base, amountYen: 15_000 });
       await confirm(c.token, r.body.id, mail.code(c.email, r.body.id)).expect(200);
       expect(await balance(c.accountId)).toBe(-5000);
-      const debitClosed = await createBankingCustomer(t);
-      await accounts.close(debitClosed.accountId, 'test');
+      // A closed service account (not the representative one, whose closing ends the contract).
+      const debitClosed = await createBankingCustomer(t, { extraAccounts: 1 });
+      await accounts.close(debitClosed.serviceAccountIds[0], 'test');
       expect(
-        (await transfer(debitClosed.token, { ...base, debitAccountId: debitClosed.accountId, amountYen: 1 }))
-          .body.error.code,
+        (
+          await transfer(debitClosed.token, {
+            ...base,
+            debitAccountId: debitClosed.serviceAccountIds[0],
+            amountYen: 1,
+          })
+        ).body.error.code,
       ).toBe('ACCOUNT_CLOSED');
     });
 

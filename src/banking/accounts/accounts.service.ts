@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { EntityManager } from 'typeorm';
+import { EntityManager, In } from 'typeorm';
 import { AppError } from '../../common/errors/app-error';
 import { tokyoDate } from '../../common/time/tokyo-time';
 import { AppConfig } from '../../config/app-config';
@@ -13,6 +13,7 @@ import { findBranch, knowsBank } from '../clearing/domain/bank-directory';
 import { LedgerService } from '../ledger/ledger.service';
 import { UnitOfWork, isUniqueViolation } from '../ledger/unit-of-work';
 import { normaliseNameKana } from '../transfers/domain/kana';
+import { IbContractEntity, IbSessionEntity } from '../customers/customer.entity';
 import { ACCOUNT_TYPES, AccountEntity, AccountType, InternalAccount } from './account.entity';
 
 export interface OpenAccountCommand {
@@ -216,7 +217,29 @@ export class AccountsService {
         );
       const now = this.clock.now();
       await m.update(AccountEntity, { id }, { status: 'closed', closedOn: tokyoDate(now), updatedAt: now });
-      await this.audit.append({ actor, action: 'banking.account.closed', subject: `bk-account:${id}` }, m);
+      // BK-18 (seed 003 Ⅱ§9): the contract ends automatically when its representative account closes;
+      // its credentials stop working at once and its pending requests are not processed.
+      const ended = await m
+        .getRepository(IbContractEntity)
+        .find({ where: { representativeAccountId: id, status: In(['active', 'suspended']) } });
+      for (const c of ended) {
+        await m.update(IbContractEntity, { id: c.id }, { status: 'terminated', updatedAt: now });
+        await m
+          .createQueryBuilder()
+          .update(IbSessionEntity)
+          .set({ revokedAt: now })
+          .where('contract_id = :cid AND revoked_at IS NULL', { cid: c.id })
+          .execute();
+      }
+      await this.audit.append(
+        {
+          actor,
+          action: 'banking.account.closed',
+          subject: `bk-account:${id}`,
+          details: ended.length ? { terminatedContracts: ended.map((c) => c.id) } : null,
+        },
+        m,
+      );
       return { ...a, status: 'closed', closedOn: tokyoDate(now) };
     });
   }
