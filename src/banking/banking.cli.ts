@@ -208,14 +208,15 @@ export function registerBankingCommands(program: Command, context: AppContextFac
   contract
     .command('status <loginId> <status>')
     .description('active | suspended | terminated')
-    .action(async (loginId: string, status: string) => {
+    .option('--force', 'forced termination by the bank (unprocessed reservations are cancelled)')
+    .action(async (loginId: string, status: string, o: { force?: boolean }) => {
       if (!['active', 'suspended', 'terminated'].includes(status))
         throw new InvalidArgumentError('active | suspended | terminated');
       const contracts = (await context()).get(ContractsService);
       const c = await contracts.byLoginId(loginId);
       print(
         await contracts
-          .setStatus(c.id, status as 'active', ACTOR)
+          .setStatus(c.id, status as 'active', ACTOR, undefined, Boolean(o.force))
           .then((x) => ({ contractId: x.id, status: x.status })),
       );
     });

@@ -138,8 +138,23 @@ describe('banking: personal internet banking (e2e)', () => {
         .send({ loginId: 'nobody-here', password: 'whatever-pass' });
       expect(unknown.status).toBe(401);
       expect(unknown.body.error.code).toBe('INVALID_CREDENTIALS');
-      const c = await createBankingCustomer(t);
-      await t.app.get(ContractsService).setStatus(c.contractId, 'terminated', 'test');
+      const c = await createBankingCustomer(t, { balanceYen: 10_000 });
+      const payee = await openAccount(t);
+      const r = await transfer(c.token, {
+        debitAccountId: c.accountId,
+        bankCode: t.config.BANK_CODE,
+        branchCode: '002',
+        accountType: '1',
+        accountNumber: payee.accountNumber,
+        amountYen: 100,
+        executionDate: '2026-11-24',
+      });
+      await confirm(c.token, r.body.id, mail.code(c.email, r.body.id)).expect(200);
+      // BK-18: not at the customer's request while a reservation is unprocessed; forced by the bank it is.
+      await expect(
+        t.app.get(ContractsService).setStatus(c.contractId, 'terminated', 'test'),
+      ).rejects.toMatchObject({ code: 'CONTRACT_HAS_RESERVATIONS' });
+      await t.app.get(ContractsService).setStatus(c.contractId, 'terminated', 'test', 'forced', true);
       await http().get('/api/banking/accounts').set(auth(c.token)).expect(401);
       const again = await http()
         .post('/api/banking/session')
@@ -222,6 +237,23 @@ describe('banking: personal internet banking (e2e)', () => {
           'test',
         ),
       ).rejects.toMatchObject({ code: 'SERVICE_ACCOUNT_NOT_ELIGIBLE' });
+      const contract = await contracts.registerContract(
+        {
+          customerId: ok.id,
+          representativeAccountId: a.id,
+          loginId: `adult${Date.now()}`,
+          password: TEST_PASSWORD,
+        },
+        'test',
+      );
+      await expect(contracts.addServiceAccount(contract.id, other.id, 'test')).rejects.toMatchObject({
+        code: 'SERVICE_ACCOUNT_NOT_ELIGIBLE',
+      });
+      const same = await openAccount(t, { customerId: ok.id, nameKana: 'ｵﾄﾅ', accountType: '4' });
+      await contracts.addServiceAccount(contract.id, same.id, 'test');
+      await expect(contracts.addServiceAccount(contract.id, same.id, 'test')).rejects.toMatchObject({
+        code: 'SERVICE_ACCOUNT_NOT_ELIGIBLE',
+      });
     });
   });
 

@@ -78,6 +78,15 @@ class StatusDto {
   @IsIn(['active', 'suspended', 'terminated'])
   status!: 'active' | 'suspended' | 'terminated';
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) reason?: string;
+  @ApiPropertyOptional({
+    description: 'forced termination by the bank: unprocessed reservations are cancelled',
+  })
+  @IsOptional()
+  @IsBoolean()
+  force?: boolean;
+}
+class ServiceAccountDto {
+  @ApiProperty() @IsUUID() accountId!: string;
 }
 class ResolveDto {
   @ApiProperty({ enum: ['done', 'rejected'] }) @IsIn(['done', 'rejected']) outcome!: 'done' | 'rejected';
@@ -183,8 +192,21 @@ export class BackOfficeController {
     @Param('id', ParseUUIDPipe) id: string,
     @Body() dto: StatusDto,
   ) {
-    const c = await this.contracts.setStatus(id, dto.status, actorOf(p), dto.reason);
+    const c = await this.contracts.setStatus(id, dto.status, actorOf(p), dto.reason, dto.force);
     return { id: c.id, status: c.status };
+  }
+
+  @Post('contracts/:id/service-accounts')
+  @ApiOperation({
+    summary: 'Register another service account (same branch, same name, up to BANKING_MAX_SERVICE_ACCOUNTS)',
+  })
+  async addServiceAccount(
+    @CurrentPrincipal() p: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() dto: ServiceAccountDto,
+  ) {
+    const sa = await this.contracts.addServiceAccount(id, dto.accountId, actorOf(p));
+    return { contractId: id, accountId: sa.accountId };
   }
 
   @Get('cases')

@@ -13,6 +13,7 @@ import { BankingErrorCode } from '../banking.errors';
 import { addMonths, isValidDate } from '../calendar/domain/business-calendar';
 import { UnitOfWork, isUniqueViolation } from '../ledger/unit-of-work';
 import { normaliseNameKana } from '../transfers/domain/kana';
+import { TransferEntity } from '../transfers/transfer.entity';
 import {
   ContractStatus,
   CustomerEntity,
@@ -185,6 +186,56 @@ export class ContractsService {
     }
   }
 
+  /** BK-01: registers another service account (same branch and name, up to the set count). */
+  async addServiceAccount(
+    contractId: string,
+    accountId: string,
+    actor: string,
+  ): Promise<IbServiceAccountEntity> {
+    try {
+      return await this.uow.run(async (m) => {
+        const c = await this.get(contractId, m);
+        const rep = await m.getRepository(AccountEntity).findOneByOrFail({ id: c.representativeAccountId });
+        const a = await m.getRepository(AccountEntity).findOneBy({ id: accountId, kind: 'deposit' });
+        if (!a || a.status !== 'open' || a.customerId !== c.customerId || a.branchCode !== rep.branchCode)
+          throw AppError.unprocessable(
+            BankingErrorCode.SERVICE_ACCOUNT_NOT_ELIGIBLE,
+            'サービス利用口座は代表口座と同一店舗・同一名義の口座に限ります。',
+            { accountId },
+          );
+        const count = await m.getRepository(IbServiceAccountEntity).countBy({ contractId });
+        if (count >= this.config.BANKING_MAX_SERVICE_ACCOUNTS)
+          throw AppError.unprocessable(
+            BankingErrorCode.TOO_MANY_SERVICE_ACCOUNTS,
+            `サービス利用口座は${this.config.BANKING_MAX_SERVICE_ACCOUNTS}口座までです。`,
+          );
+        const sa: IbServiceAccountEntity = {
+          id: randomUUID(),
+          contractId,
+          accountId,
+          limitPerTransferYen: null,
+          limitPerDayYen: null,
+          createdAt: this.clock.now(),
+        };
+        await m.insert(IbServiceAccountEntity, sa);
+        await this.audit.append(
+          {
+            actor,
+            action: 'banking.contract.service-account-added',
+            subject: `bk-contract:${contractId}`,
+            details: { accountId },
+          },
+          m,
+        );
+        return sa;
+      });
+    } catch (e) {
+      if (isUniqueViolation(e))
+        throw AppError.conflict(BankingErrorCode.SERVICE_ACCOUNT_NOT_ELIGIBLE, 'すでに登録済みの口座です。');
+      throw e;
+    }
+  }
+
   async get(id: string, m: EntityManager = this.uow.dataSource.manager): Promise<IbContractEntity> {
     const c = await m.getRepository(IbContractEntity).findOneBy({ id });
     if (!c) throw AppError.notFound(BankingErrorCode.CONTRACT_NOT_FOUND, '契約が見つかりません。');
@@ -242,11 +293,25 @@ export class ContractsService {
     status: ContractStatus,
     actor: string,
     reason?: string,
+    force = false,
   ): Promise<IbContractEntity> {
     return this.uow.run(async (m) => {
       const c = await this.get(id, m);
       if (c.status === 'terminated')
         throw AppError.conflict(BankingErrorCode.CONTRACT_NOT_ACTIVE, '解約済みの契約は変更できません。');
+      // BK-18 (seed 003 Ⅱ§9): termination at the customer's request is not accepted while
+      // reservations are unprocessed; the bank's forced termination (force) lets the job cancel them.
+      if (status === 'terminated' && !force) {
+        const pending = await m
+          .getRepository(TransferEntity)
+          .countBy({ contractId: id, status: 'scheduled' });
+        if (pending > 0)
+          throw AppError.conflict(
+            BankingErrorCode.CONTRACT_HAS_RESERVATIONS,
+            `未処理の予約が${pending}件あるため解約できません。予約を取り消すか、強制解約としてください。`,
+            { pending },
+          );
+      }
       const now = this.clock.now();
       await m.update(IbContractEntity, { id }, { status, updatedAt: now });
       if (status !== 'active')
