@@ -45,10 +45,11 @@ export class CustomerSessionController {
     const s = await this.auth.login(dto.loginId, dto.password);
     const body = { contractId: s.contract.id, expiresAt: s.expiresAt.toISOString() };
     if (dto.mode === 'bearer') return { ...body, token: s.token };
+    // Browser-session cookies (no Max-Age): closing the browser ends them; the server enforces
+    // the idle and absolute lifetimes.
     const secure = this.config.publicUrl.startsWith('https:');
-    const maxAge = this.config.BANKING_SESSION_MAX_SECONDS * 1000;
-    res.cookie(SESSION_COOKIE, s.token, { httpOnly: true, sameSite: 'strict', secure, path: '/', maxAge });
-    res.cookie(CSRF_COOKIE, s.csrfToken, { httpOnly: false, sameSite: 'strict', secure, path: '/', maxAge });
+    res.cookie(SESSION_COOKIE, s.token, { httpOnly: true, sameSite: 'strict', secure, path: '/' });
+    res.cookie(CSRF_COOKIE, s.csrfToken, { httpOnly: false, sameSite: 'strict', secure, path: '/' });
     return body;
   }
 
