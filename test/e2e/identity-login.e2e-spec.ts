@@ -305,6 +305,28 @@ describe('identity: login, OTP, sessions, lockout (e2e, SMTP)', () => {
     await loginWithOtp(server, smtp, s);
   });
 
+  it('keeps an OTP single-use and counts every wrong password under concurrent requests', async () => {
+    const u = await newSubscriber();
+    const a = await startLogin(u);
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => request(server).post('/api/auth/otp').send(otpBody(a))),
+    );
+    expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+    expect(results.filter((r) => r.status !== 200).map((r) => r.body.error.code)).toEqual(
+      Array(4).fill('OTP_ALREADY_USED'),
+    );
+
+    const wrong = { loginKey: u.loginKey, loginId: u.loginId, password: 'wrong-password-123' };
+    const parallel = await Promise.all(
+      Array.from({ length: t.config.LOCKOUT_THRESHOLD }, () =>
+        request(server).post('/api/auth/login').send(wrong),
+      ),
+    );
+    expect(parallel.filter((r) => r.body.error.code === 'ACCOUNT_LOCKED')).toHaveLength(1);
+    const after = await request(server).post('/api/auth/login').send(creds(u));
+    expect(after.body.error.code).toBe('ACCOUNT_LOCKED');
+  });
+
   it('ends a session after the idle timeout and after the absolute lifetime', async () => {
     const s = await createStaff(t, [StaffRole.AUDITOR], { smtp });
     const bearer = `Bearer ${s.token}`;
