@@ -1,8 +1,9 @@
 import { createHash, sign } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import * as http from 'node:http';
+import * as os from 'node:os';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { createApp } from '../src/bootstrap';
 import { loadConfig } from '../src/config/app-config';
 import { hashByName } from '../src/tsa/domain/oids';
@@ -47,65 +48,61 @@ export async function run(args: string[]): Promise<void> {
       }),
     );
 
+    const issuer = app.get(IssueTimeStamp);
+    const local = app.get(LocalTimeStamper);
+    // The HTTP load generator runs in a worker thread, as a separate client would.
+    const overHttpRound = async (): Promise<{ perSecond: number; granted: number }> => {
+      const worker = new Worker(HTTP_CLIENT, {
+        eval: true,
+        workerData: { port, concurrency, queries: queries.map((q) => new Uint8Array(q)) },
+      });
+      const result = await new Promise<{ seconds: number; answers: Uint8Array[] }>((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      });
+      await worker.terminate();
+      return {
+        perSecond: total / result.seconds,
+        granted: result.answers.filter((a) => parseTimeStampResponse(a).status === 0).length,
+      };
+    };
+
     // Floor: raw signatures over a signed-attributes-sized message with the TSA key.
     const msg = Buffer.alloc(180, 7);
-    for (let i = 0; i < 200; i++) sign('sha256', msg, key);
-    let t0 = process.hrtime.bigint();
-    for (let i = 0; i < total; i++) sign('sha256', msg, key);
-    const raw = rate(total, t0);
-
-    const issuer = app.get(IssueTimeStamp);
-    await pool(200, concurrency, (i) => issuer.issue(parseTimeStampRequest(queries[i]), 'local'));
-    t0 = process.hrtime.bigint();
-    await pool(total, concurrency, (i) => issuer.issue(parseTimeStampRequest(queries[i]), 'local'));
-    const inProcess = rate(total, t0);
-
-    const local = app.get(LocalTimeStamper);
     const n = Math.min(total, 500);
-    t0 = process.hrtime.bigint();
-    await pool(n, concurrency, (i) =>
-      local.timestamp({ digest: createHash('sha256').update(`d${i}`).digest(), hashAlgorithm: 'SHA-256' }),
-    );
-    const verified = rate(n, t0);
+    const best = { raw: 0, inProcess: 0, verified: 0, overHttp: 0 };
+    let granted = 0;
+    // The machine may be shared: interleave the phases and keep each one's best of three rounds.
+    for (let round = 0; round < 3; round++) {
+      let t0 = process.hrtime.bigint();
+      for (let i = 0; i < total; i++) sign('sha256', msg, key);
+      best.raw = Math.max(best.raw, rate(total, t0));
 
-    const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-    const post = (body: Buffer) =>
-      new Promise<Buffer>((resolve, reject) => {
-        const req = http.request(
-          {
-            host: '127.0.0.1',
-            port,
-            path: '/tsa',
-            method: 'POST',
-            agent,
-            headers: { 'Content-Type': 'application/timestamp-query', 'Content-Length': body.length },
-          },
-          (res) => {
-            const chunks: Buffer[] = [];
-            res.on('data', (c: Buffer) => chunks.push(c));
-            res.on('end', () =>
-              res.statusCode === 200
-                ? resolve(Buffer.concat(chunks))
-                : reject(new Error(`HTTP ${res.statusCode}`)),
-            );
-          },
-        );
-        req.on('error', reject);
-        req.end(body);
-      });
-    await pool(200, concurrency, (i) => post(queries[i]));
-    t0 = process.hrtime.bigint();
-    const answers: Buffer[] = [];
-    await pool(total, concurrency, async (i) => {
-      answers[i] = await post(queries[i]);
-    });
-    const overHttp = rate(total, t0);
-    agent.destroy();
-    const granted = answers.filter((a) => parseTimeStampResponse(a).status === 0).length;
+      t0 = process.hrtime.bigint();
+      await pool(total, concurrency, (i) => issuer.issue(parseTimeStampRequest(queries[i]), 'local'));
+      best.inProcess = Math.max(best.inProcess, rate(total, t0));
+
+      t0 = process.hrtime.bigint();
+      await pool(n, concurrency, (i) =>
+        local.timestamp({ digest: createHash('sha256').update(`d${i}`).digest(), hashAlgorithm: 'SHA-256' }),
+      );
+      best.verified = Math.max(best.verified, rate(n, t0));
+
+      const h = await overHttpRound();
+      best.overHttp = Math.max(best.overHttp, h.perSecond);
+      granted = h.granted;
+    }
+    const { raw, inProcess, verified, overHttp } = best;
 
     const line = (label: string, v: number, extra = '') =>
       process.stdout.write(`${label.padEnd(44)} ${v.toFixed(0).padStart(7)} /s${extra}\n`);
-    process.stdout.write(`requests ${total}, concurrency ${concurrency}, database ${config.database.type}\n`);
+    process.stdout.write(
+      `requests ${total}, concurrency ${concurrency}, database ${config.database.type}, best of 3 rounds, ` +
+        `load average ${os
+          .loadavg()
+          .map((l) => l.toFixed(1))
+          .join(' ')}\n`,
+    );
     line(`raw ${active.entity.keyType} signatures (floor)`, raw);
     line(
       'in-process TSA (parse, sign, record)',
@@ -136,3 +133,32 @@ async function pool(n: number, concurrency: number, fn: (i: number) => Promise<u
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
 }
+
+/** Worker source: POSTs every query with `concurrency` keep-alive connections, reports the time. */
+const HTTP_CLIENT = `
+const http = require('node:http');
+const { parentPort, workerData } = require('node:worker_threads');
+const { port, concurrency, queries } = workerData;
+const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+const post = (body) => new Promise((resolve, reject) => {
+  const req = http.request({ host: '127.0.0.1', port, path: '/tsa', method: 'POST', agent,
+    headers: { 'Content-Type': 'application/timestamp-query', 'Content-Length': body.length } }, (res) => {
+    const chunks = [];
+    res.on('data', (c) => chunks.push(c));
+    res.on('end', () => res.statusCode === 200 ? resolve(Buffer.concat(chunks)) : reject(new Error('HTTP ' + res.statusCode)));
+  });
+  req.on('error', reject);
+  req.end(Buffer.from(body));
+});
+(async () => {
+  const answers = [];
+  let next = 0;
+  const t0 = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < queries.length) { const i = next++; answers[i] = new Uint8Array(await post(queries[i])); }
+  }));
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  agent.destroy();
+  parentPort.postMessage({ seconds, answers });
+})();
+`;
