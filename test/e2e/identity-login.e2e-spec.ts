@@ -312,9 +312,9 @@ describe('identity: login, OTP, sessions, lockout (e2e, SMTP)', () => {
       Array.from({ length: 5 }, () => request(server).post('/api/auth/otp').send(otpBody(a))),
     );
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
-    expect(results.filter((r) => r.status !== 200).map((r) => r.body.error.code)).toEqual(
-      Array(4).fill('OTP_ALREADY_USED'),
-    );
+    expect(
+      results.filter((r) => r.status !== 200).map((r) => (r.body as { error: { code: string } }).error.code),
+    ).toEqual(Array(4).fill('OTP_ALREADY_USED'));
 
     const wrong = { loginKey: u.loginKey, loginId: u.loginId, password: 'wrong-password-123' };
     const parallel = await Promise.all(
