@@ -1,0 +1,454 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { createHash, randomUUID } from 'node:crypto';
+import * as os from 'node:os';
+import { Brackets, DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { PadesEngine } from '../pades/pades-engine.service';
+import { PadesError, PadesErrorCode } from '../pades/pades.errors';
+import { simpleReport } from '../pades/domain/validation-report';
+import { AuditLog } from '../platform/audit/audit-log';
+import { Clock } from '../platform/clock/clock';
+import { FileStore } from '../platform/file-store/file-store';
+import { ArchiveError, ArchiveErrorCode } from './archive.errors';
+import {
+  ArchivedOriginalEntity,
+  ArchiveRunEntity,
+  ArchiveVersionEntity,
+  RunFailure,
+  RunMode,
+  RunTrigger,
+} from './archive.entities';
+import { summarizeProtection } from './domain/protection';
+import { isAppendOnlyExtension } from './domain/version-chain';
+
+export interface RestampCommand {
+  mode: RunMode;
+  /** At most this many originals in this run. */
+  limit?: number;
+  trigger: RunTrigger;
+  actor: string;
+  onProgress?: (p: RestampProgress) => void;
+}
+
+export interface RestampProgress {
+  runId: string;
+  total: number;
+  renewed: number;
+  failed: number;
+}
+
+export interface RestampResult extends RestampProgress {
+  durationMs: number;
+  failures: RunFailure[];
+}
+
+const MAX_RECORDED_FAILURES = 200;
+const DAY_MS = 86_400_000;
+
+/**
+ * RestampOriginals (EC-09, EC-14): renews the archive timestamp of every due original.
+ *
+ * For each original: archive renewal through the PAdES engine (DSS for the chains already in
+ * the file, then a new document timestamp), check the new file is the old one with updates
+ * appended, validate it (TOTAL-PASSED required), write it to the FileStore (content-addressed, so
+ * an orphan left by a crash is harmless), then ONE transaction inserts the version row, moves the
+ * current pointer — only if the original is still at the version we started from — and audits.
+ * A crash at any point leaves the original at its old or its new version.
+ *
+ * Scale-out: workers claim batches with a lease (an atomic conditional UPDATE; on PostgreSQL the
+ * candidate rows are picked `FOR UPDATE SKIP LOCKED`), so instances do not work on the same
+ * original; the version check at commit makes a double renewal impossible even if a lease ran out.
+ */
+@Injectable()
+export class RestampOriginals {
+  private readonly logger = new Logger('ArchiveRestamp');
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly engine: PadesEngine,
+    @Inject(FileStore) private readonly store: FileStore,
+    private readonly audit: AuditLog,
+    @Inject(Clock) private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  private get isPostgres(): boolean {
+    return this.dataSource.options.type === 'postgres';
+  }
+
+  /** Candidates of a run: not claimed by a live lease, not already handled in this run, and due. */
+  private candidates(
+    qb: SelectQueryBuilder<ArchivedOriginalEntity>,
+    mode: RunMode,
+    runId: string,
+    now: Date,
+  ): SelectQueryBuilder<ArchivedOriginalEntity> {
+    qb.where(
+      new Brackets((w) => w.where('o.claimed_until IS NULL').orWhere('o.claimed_until < :now', { now })),
+    ).andWhere(
+      new Brackets((w) =>
+        w.where('o.claimed_by IS NULL').orWhere('o.claimed_by NOT IN (:...mine)', {
+          mine: [`done:${runId}`, `failed:${runId}`, `w:${runId}`],
+        }),
+      ),
+    );
+    if (mode === 'due')
+      qb.andWhere('o.protection_expires_at <= :horizon', {
+        horizon: new Date(now.getTime() + this.config.ARCHIVE_RENEWAL_WINDOW_DAYS * DAY_MS),
+      });
+    return qb;
+  }
+
+  /** How many originals are due now (for the admin page and the CLI). */
+  async countDue(): Promise<number> {
+    const now = this.clock.now();
+    return this.candidates(
+      this.dataSource.getRepository(ArchivedOriginalEntity).createQueryBuilder('o'),
+      'due',
+      'none',
+      now,
+    ).getCount();
+  }
+
+  async execute(cmd: RestampCommand): Promise<RestampResult> {
+    await this.releaseClaimsOfDeadWorkers();
+    const startedMs = Date.now();
+    const startedAt = this.clock.now();
+    const run: ArchiveRunEntity = {
+      id: randomUUID(),
+      trigger: cmd.trigger,
+      mode: cmd.mode,
+      worker: `${os.hostname()}:${process.pid}`.slice(0, 100),
+      startedBy: cmd.actor,
+      startedAt,
+      finishedAt: null,
+      status: 'running',
+      dueCount: 0,
+      renewedCount: 0,
+      failedCount: 0,
+      durationMs: null,
+      failures: [],
+    };
+    const runs = this.dataSource.getRepository(ArchiveRunEntity);
+    const total = await this.candidates(
+      this.dataSource.getRepository(ArchivedOriginalEntity).createQueryBuilder('o'),
+      cmd.mode,
+      run.id,
+      startedAt,
+    ).getCount();
+    run.dueCount = cmd.limit !== undefined ? Math.min(total, cmd.limit) : total;
+    await runs.insert(run);
+    await this.audit.append({
+      actor: cmd.actor,
+      action: 'archive.restamp.started',
+      subject: `archive-run:${run.id}`,
+      details: { mode: cmd.mode, trigger: cmd.trigger, due: run.dueCount, limit: cmd.limit ?? null },
+    });
+
+    const progress = (): RestampProgress => ({
+      runId: run.id,
+      total: run.dueCount,
+      renewed: run.renewedCount,
+      failed: run.failedCount,
+    });
+    cmd.onProgress?.(progress());
+    let remaining = cmd.limit ?? Number.MAX_SAFE_INTEGER;
+    while (remaining > 0) {
+      const batch = await this.claim(
+        run.id,
+        cmd.mode,
+        Math.min(remaining, this.config.ARCHIVE_RESTAMP_BATCH_SIZE),
+      );
+      if (!batch.length) break;
+      remaining -= batch.length;
+      await runPool(batch, this.config.ARCHIVE_RESTAMP_CONCURRENCY, async (o) => {
+        const failure = await this.renewOne(o, run.id, cmd.actor);
+        if (failure) {
+          run.failedCount++;
+          if (run.failures.length < MAX_RECORDED_FAILURES) run.failures.push(failure);
+        } else run.renewedCount++;
+        cmd.onProgress?.(progress());
+      });
+      // Progress is visible to the admin page while the run goes on.
+      await runs.update(
+        { id: run.id },
+        { renewedCount: run.renewedCount, failedCount: run.failedCount, failures: run.failures },
+      );
+    }
+    run.finishedAt = this.clock.now();
+    run.durationMs = Date.now() - startedMs;
+    run.status = 'finished';
+    // A run may meet more originals than counted at its start (others became due meanwhile).
+    run.dueCount = Math.max(run.dueCount, run.renewedCount + run.failedCount);
+    await this.dataSource.transaction(async (m) => {
+      await m.getRepository(ArchiveRunEntity).update(
+        { id: run.id },
+        {
+          finishedAt: run.finishedAt,
+          durationMs: run.durationMs,
+          status: run.status,
+          dueCount: run.dueCount,
+          renewedCount: run.renewedCount,
+          failedCount: run.failedCount,
+          failures: run.failures,
+        },
+      );
+      await this.audit.append(
+        {
+          actor: cmd.actor,
+          action: 'archive.restamp.finished',
+          subject: `archive-run:${run.id}`,
+          details: {
+            due: run.dueCount,
+            renewed: run.renewedCount,
+            failed: run.failedCount,
+            durationMs: run.durationMs,
+          },
+        },
+        m,
+      );
+    });
+    return { ...progress(), durationMs: run.durationMs, failures: run.failures };
+  }
+
+  /** Claims up to `n` candidates for this run (lease `w:<runId>` until now + lease). */
+  private async claim(runId: string, mode: RunMode, n: number): Promise<ArchivedOriginalEntity[]> {
+    const now = this.clock.now();
+    const until = new Date(now.getTime() + this.config.ARCHIVE_CLAIM_LEASE_SECONDS * 1000);
+    const marker = `w:${runId}`;
+    return this.dataSource.transaction(async (m) => {
+      const sub = this.candidates(
+        m.getRepository(ArchivedOriginalEntity).createQueryBuilder('o'),
+        mode,
+        runId,
+        now,
+      )
+        .select('o.id')
+        .orderBy('o.protection_expires_at', 'ASC')
+        .addOrderBy('o.id', 'ASC')
+        .limit(n);
+      if (this.isPostgres) sub.setLock('pessimistic_write').setOnLocked('skip_locked');
+      const ids = (await sub.getMany()).map((o) => o.id);
+      if (!ids.length) return [];
+      await m
+        .createQueryBuilder()
+        .update(ArchivedOriginalEntity)
+        .set({ claimedBy: marker, claimedUntil: until })
+        .whereInIds(ids)
+        .execute();
+      return m.getRepository(ArchivedOriginalEntity).findBy({ claimedBy: marker });
+    });
+  }
+
+  /** Renews one original; returns the failure, or undefined when the new version is committed. */
+  private async renewOne(
+    o: ArchivedOriginalEntity,
+    runId: string,
+    actor: string,
+  ): Promise<RunFailure | undefined> {
+    try {
+      const old = await this.readVerified(o.currentSha256);
+      let renewed: Uint8Array;
+      try {
+        renewed = (await this.engine.timestamp(old, { tsaUrl: this.config.ARCHIVE_TSA_URL })).bytes;
+      } catch (e) {
+        if (e instanceof PadesError && e.code === PadesErrorCode.TIMESTAMP_UNAVAILABLE)
+          throw new ArchiveError(ArchiveErrorCode.TSA_UNAVAILABLE, 503, e.message);
+        throw e;
+      }
+      if (!isAppendOnlyExtension(old, renewed))
+        throw new ArchiveError(
+          ArchiveErrorCode.NOT_AN_EXTENSION,
+          500,
+          'the renewed file does not start with the previous version',
+        );
+      // Validate BEFORE committing: a version that does not validate is never made current.
+      const report = await this.engine.verify(renewed);
+      if (report.indication !== 'TOTAL-PASSED')
+        throw new ArchiveError(
+          ArchiveErrorCode.RENEWAL_VALIDATION_FAILED,
+          422,
+          `the renewed original validates as ${report.indication}: ${report.entries
+            .filter((e) => e.indication !== 'TOTAL-PASSED')
+            .map((e) => `${e.fieldName}: ${e.message}`)
+            .join('; ')}`.slice(0, 900),
+        );
+      const summary = summarizeProtection(renewed, { maxBytes: this.config.PADES_MAX_PDF_BYTES });
+      const stored = await this.store.put(renewed);
+      await this.dataSource.transaction(async (m) => {
+        const now = this.clock.now();
+        const protectionExpiresAt = new Date(summary.protectionExpiresAt);
+        const moved = await m
+          .createQueryBuilder()
+          .update(ArchivedOriginalEntity)
+          .set({
+            currentVersion: o.currentVersion + 1,
+            currentSha256: stored.sha256,
+            protectionExpiresAt,
+            summary,
+            lastRenewedAt: now,
+            updatedAt: now,
+            claimedBy: `done:${runId}`,
+            claimedUntil: null,
+            failureCount: 0,
+            lastFailure: null,
+          })
+          .where('id = :id AND current_version = :v', { id: o.id, v: o.currentVersion })
+          .execute();
+        if (moved.affected !== 1)
+          throw new ArchiveError(
+            ArchiveErrorCode.CONCURRENT_RENEWAL,
+            409,
+            'another worker renewed this original first',
+          );
+        await m.getRepository(ArchiveVersionEntity).insert({
+          id: randomUUID(),
+          originalId: o.id,
+          version: o.currentVersion + 1,
+          sha256: stored.sha256,
+          sizeBytes: stored.size,
+          previousSha256: o.currentSha256,
+          reason: 'renewal',
+          runId,
+          validationIndication: report.indication,
+          validationSummary: simpleReport(report) as never,
+          protectionExpiresAt,
+          createdAt: now,
+        });
+        await this.audit.append(
+          {
+            actor,
+            action: 'archive.original.renewed',
+            subject: `archive-original:${o.id}`,
+            details: {
+              contractId: o.contractId,
+              runId,
+              version: o.currentVersion + 1,
+              sha256: stored.sha256,
+              previousSha256: o.currentSha256,
+              protectionExpiresAt: summary.protectionExpiresAt,
+              limitedBy: summary.limitedBy,
+            },
+          },
+          m,
+        );
+      });
+      return undefined;
+    } catch (e) {
+      const failure: RunFailure = {
+        originalId: o.id,
+        contractId: o.contractId,
+        code: e instanceof ArchiveError || e instanceof PadesError ? e.code : 'INTERNAL_ERROR',
+        message: (e instanceof Error ? e.message : String(e)).slice(0, 900),
+      };
+      if (failure.code === 'INTERNAL_ERROR')
+        this.logger.error({ err: failure.message, originalId: o.id }, 'renewal failed');
+      await this.recordFailure(o, runId, actor, failure);
+      return failure;
+    }
+  }
+
+  private async readVerified(sha256: string): Promise<Buffer> {
+    let bytes: Buffer;
+    try {
+      bytes = await this.store.get(sha256);
+    } catch {
+      throw new ArchiveError(ArchiveErrorCode.ORIGINAL_OBJECT_MISSING, 500, `object ${sha256} is missing`);
+    }
+    // Never extend a file whose bytes are no longer the archived ones.
+    if (createHash('sha256').update(bytes).digest('hex') !== sha256)
+      throw new ArchiveError(
+        ArchiveErrorCode.INTEGRITY_FAILURE,
+        500,
+        `object ${sha256} does not match its hash`,
+      );
+    return bytes;
+  }
+
+  private async recordFailure(
+    o: ArchivedOriginalEntity,
+    runId: string,
+    actor: string,
+    failure: RunFailure,
+  ): Promise<void> {
+    await this.dataSource.transaction(async (m: EntityManager) => {
+      // The lease is dropped (another run may retry at once) but this run does not retry it.
+      await m
+        .createQueryBuilder()
+        .update(ArchivedOriginalEntity)
+        .set({
+          claimedBy: `failed:${runId}`,
+          claimedUntil: null,
+          failureCount: () => 'failure_count + 1',
+          lastFailure: `${failure.code}: ${failure.message}`.slice(0, 1000),
+          updatedAt: this.clock.now(),
+        })
+        .where('id = :id AND claimed_by = :claim', { id: o.id, claim: `w:${runId}` })
+        .execute();
+      await this.audit.append(
+        {
+          actor,
+          action: 'archive.original.renewal_failed',
+          subject: `archive-original:${o.id}`,
+          details: { contractId: o.contractId, runId, code: failure.code, message: failure.message },
+        },
+        m,
+      );
+    });
+  }
+
+  /**
+   * A worker killed mid-run (kill -9) leaves its run `running` and its claims leased. Runs of
+   * this host whose process is gone are marked interrupted and their claims released at once, so
+   * the next run continues without waiting for the lease; other hosts' claims expire by lease.
+   */
+  async releaseClaimsOfDeadWorkers(): Promise<number> {
+    const host = `${os.hostname()}:`;
+    const runs = await this.dataSource.getRepository(ArchiveRunEntity).findBy({ status: 'running' });
+    let released = 0;
+    for (const r of runs) {
+      if (!r.worker.startsWith(host)) continue;
+      const pid = Number(r.worker.slice(host.length));
+      if (!Number.isInteger(pid) || pid === process.pid || processAlive(pid)) continue;
+      await this.dataSource.transaction(async (m) => {
+        const res = await m
+          .createQueryBuilder()
+          .update(ArchivedOriginalEntity)
+          .set({ claimedBy: null, claimedUntil: null })
+          .where('claimed_by = :claim', { claim: `w:${r.id}` })
+          .execute();
+        released += res.affected ?? 0;
+        await m.getRepository(ArchiveRunEntity).update({ id: r.id }, { status: 'interrupted' });
+        await this.audit.append(
+          {
+            actor: 'system',
+            action: 'archive.restamp.interrupted',
+            subject: `archive-run:${r.id}`,
+            details: { worker: r.worker, releasedClaims: res.affected ?? 0 },
+          },
+          m,
+        );
+      });
+    }
+    return released;
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Runs `fn` over `items` with at most `concurrency` in flight. */
+async function runPool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]);
+  });
+  await Promise.all(lanes);
+}

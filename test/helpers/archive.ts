@@ -1,0 +1,90 @@
+import { INestApplication } from '@nestjs/common';
+import { generateKeyPairSync, KeyObject, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { DataSource } from 'typeorm';
+import { ArchiveOriginal, StoreOriginalCommand } from '../../src/archive/archive-original.usecase';
+import { ArchivedOriginalEntity } from '../../src/archive/archive.entities';
+import { PadesEngine } from '../../src/pades/pades-engine.service';
+import { signatureSpec } from '../../src/pades/domain/signature-spec';
+import { KeyObjectSigner } from '../../src/pades/domain/signer';
+import { CertificateAuthority } from '../../src/pki/certificate-authority.service';
+import { CertificateEntity } from '../../src/pki/pki.entities';
+
+/**
+ * Archive test factories: a signer certified by the service's own CA (recorded, so its OCSP/CRL
+ * answer), a B-LTA original signed with the service's PAdES engine and TSA, and its intake
+ * through ArchiveOriginal.store — the same path a completed contract takes.
+ */
+export const PDF_FIXTURES = '/work/shared/fixtures/pdf';
+
+interface TestAppLike {
+  app: INestApplication;
+}
+
+export interface TestSigner {
+  signer: KeyObjectSigner;
+  key: KeyObject;
+  certificate: Uint8Array;
+}
+
+export async function createTestSigner(t: TestAppLike, commonName = '試験 太郎'): Promise<TestSigner> {
+  const ca = t.app.get(CertificateAuthority);
+  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const issued = await ca.signSignerCertificate({
+    subject: { country: 'JP', commonName },
+    publicKeySpki: new Uint8Array(publicKey.export({ type: 'spki', format: 'der' })),
+    validityDays: 730,
+  });
+  await t.app
+    .get(DataSource)
+    .getRepository(CertificateEntity)
+    .insert(ca.certificateRow(issued.der, 'subscriber', 'issuing', 'test'));
+  const chain = [await ca.issuingCaCertificate(), await ca.rootCertificate()];
+  return {
+    signer: new KeyObjectSigner(privateKey, issued.der, chain),
+    key: privateKey,
+    certificate: issued.der,
+  };
+}
+
+export function fixturePdf(name = 'loan-libreoffice.pdf'): Buffer {
+  return readFileSync(path.join(PDF_FIXTURES, name));
+}
+
+/** Signs the fixture at B-LTA with the app's engine (signature timestamp, DSS, document timestamp). */
+export async function signedOriginal(
+  t: TestAppLike,
+  signer: TestSigner,
+  pdf = fixturePdf(),
+): Promise<Uint8Array> {
+  const r = await t.app
+    .get(PadesEngine)
+    .sign(pdf, signatureSpec({ level: 'B-LTA', reason: '契約締結' }), signer.signer);
+  return r.bytes;
+}
+
+export type OriginalInput = Partial<Omit<StoreOriginalCommand, 'bytes' | 'sha256'>>;
+
+/** Archives a freshly signed original with the given search keys. */
+export async function archiveOriginal(
+  t: TestAppLike,
+  signer: TestSigner,
+  input: OriginalInput = {},
+  bytes?: Uint8Array,
+): Promise<{ original: ArchivedOriginalEntity; bytes: Uint8Array }> {
+  const pdf = bytes ?? (await signedOriginal(t, signer));
+  const original = await t.app.get(ArchiveOriginal).store({
+    contractId: input.contractId ?? randomUUID(),
+    title: input.title ?? '金銭消費貸借契約証書（住宅ローン）',
+    transactionDate: input.transactionDate ?? '2026-04-01',
+    amountYen: input.amountYen ?? 25_000_000,
+    counterparty: input.counterparty ?? '電子 花子',
+    loanType: input.loanType ?? 'housing',
+    parties: input.parties ?? [{ role: '債務者', name: input.counterparty ?? '電子 花子' }],
+    concludedAt: input.concludedAt,
+    bytes: pdf,
+    actor: 'test',
+  });
+  return { original, bytes: pdf };
+}
