@@ -4,6 +4,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { DataSource, EntityManager } from 'typeorm';
+import { pkiTransaction } from './pki-transaction';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { AuditLog } from '../platform/audit/audit-log';
@@ -79,7 +80,7 @@ export class CertificateAuthority implements OnApplicationBootstrap {
     for (const ca of ['root', 'issuing'] as const) {
       const latest = await this.latestCrl(ca);
       if (!latest || latest.nextUpdate.getTime() <= this.now().getTime()) {
-        await this.dataSource.transaction((m) => this.issueCrlWith(h, ca, m));
+        await pkiTransaction(this.dataSource, (m) => this.issueCrlWith(h, ca, m));
       }
     }
     return h;
@@ -141,7 +142,7 @@ export class CertificateAuthority implements OnApplicationBootstrap {
       issuer: { certificate: h.root.certificate, key: h.root.key },
       urls: this.urls('root'),
     });
-    await this.dataSource.transaction(async (m) => {
+    await pkiTransaction(this.dataSource, async (m) => {
       const row = this.certificateRow(der, 'tsa', 'root', 'system');
       await m.getRepository(CertificateEntity).insert(row);
       await this.audit.append(
@@ -298,7 +299,7 @@ export class CertificateAuthority implements OnApplicationBootstrap {
     const latest = await this.latestCrl(ca);
     if (latest && latest.nextUpdate.getTime() > this.now().getTime())
       return Buffer.from(latest.derBase64, 'base64');
-    return this.dataSource.transaction((m) => this.issueCrlWith(h, ca, m));
+    return pkiTransaction(this.dataSource, (m) => this.issueCrlWith(h, ca, m));
   }
 
   private latestCrl(ca: IssuerCa): Promise<CrlEntity | null> {
@@ -319,7 +320,7 @@ export class CertificateAuthority implements OnApplicationBootstrap {
       const latest = await this.latestCrl(ca);
       const half = latest ? (latest.nextUpdate.getTime() + latest.thisUpdate.getTime()) / 2 : 0;
       if (!latest || this.now().getTime() >= half) {
-        await this.dataSource.transaction((m) => this.issueCrlWith(h, ca, m));
+        await pkiTransaction(this.dataSource, (m) => this.issueCrlWith(h, ca, m));
         issued++;
       }
     }
@@ -460,7 +461,7 @@ export class CertificateAuthority implements OnApplicationBootstrap {
     const sha256 = createHash('sha256').update(m.der).digest('hex');
     if (await repo.existsBy({ sha256 })) return;
     try {
-      await this.dataSource.transaction(async (tx) => {
+      await pkiTransaction(this.dataSource, async (tx) => {
         const row = this.certificateRow(m.der, kind, issuerCa, 'system');
         await tx.getRepository(CertificateEntity).insert(row);
         await this.audit.append(

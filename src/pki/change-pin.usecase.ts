@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { pkiTransaction } from './pki-transaction';
 import { AppError } from '../common/errors/app-error';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
@@ -66,7 +67,7 @@ export class ChangePin {
       input.newPin,
       opened.certificateId,
     );
-    await this.dataSource.transaction(async (m) => {
+    await pkiTransaction(this.dataSource, async (m) => {
       const cert = await m.getRepository(CertificateEntity).findOneBy({ id: opened.certificateId });
       // Revoked between the unlock and now: do not re-seal a dead key.
       if (!cert || cert.revokedAt)

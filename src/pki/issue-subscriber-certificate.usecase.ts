@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
+import { pkiTransaction } from './pki-transaction';
 import { AppError } from '../common/errors/app-error';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
@@ -87,7 +88,7 @@ export class IssueSubscriberCertificate {
     });
 
     try {
-      await this.dataSource.transaction(async (m) => {
+      await pkiTransaction(this.dataSource, async (m) => {
         const previous = await this.activeOf(m, subscriber.id, true);
         if (previous) {
           const now = this.ca.now();

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { pkiTransaction } from './pki-transaction';
 import { AppError } from '../common/errors/app-error';
 import { AuditLog } from '../platform/audit/audit-log';
 import { CertificateAuthority } from './certificate-authority.service';
@@ -145,7 +146,7 @@ export class RevokeCertificate {
     manager: EntityManager | undefined,
     fn: (m: EntityManager) => Promise<T>,
   ): Promise<T> {
-    return manager ? fn(manager) : this.dataSource.transaction(fn);
+    return manager ? fn(manager) : pkiTransaction(this.dataSource, fn);
   }
 }
 

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, In } from 'typeorm';
+import { pkiTransaction } from './pki-transaction';
 import { AppError } from '../common/errors/app-error';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
@@ -84,7 +85,7 @@ export class CreateSigningIdentity {
       actor: input.actor,
       holder: { signingIdentityId: identity.id, name: identity.displayName, email: null },
     });
-    await this.dataSource.transaction(async (m) => {
+    await pkiTransaction(this.dataSource, async (m) => {
       await m.getRepository(SigningIdentityEntity).insert(identity);
       await this.issuance.insert(m, prepared);
       await this.audit.append(
@@ -130,7 +131,7 @@ export class RevokeSigningIdentity {
     reason: RevocationReason;
     actor: string;
   }): Promise<SigningIdentityView> {
-    return this.dataSource.transaction(async (m) => {
+    return pkiTransaction(this.dataSource, async (m) => {
       const identity = await m
         .getRepository(SigningIdentityEntity)
         .findOneBy({ id: input.signingIdentityId });

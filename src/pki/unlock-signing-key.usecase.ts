@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { KeyObject } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
+import { pkiTransaction } from './pki-transaction';
 import { AppError } from '../common/errors/app-error';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
@@ -135,25 +136,28 @@ export class UnlockSigningKey {
       );
     }
     const max = this.config.PIN_MAX_FAILURES;
-    const reserved = await this.dataSource.transaction(async (m) => {
+    // Reserve this attempt: it counts before the PIN is tried, and once attempts in flight plus
+    // failures reach the limit no further attempt starts.
+    const reserved = await pkiTransaction(this.dataSource, async (m) => {
       const key = await this.lockKey(m, cert.id);
       if (!key) return null;
-      if (key.lockedAt) return key;
-      key.failedPinAttempts += 1;
+      if (key.lockedAt || key.failedPinAttempts >= max) return { key, attempt: 0 };
+      const attempt = key.failedPinAttempts + 1;
       await m
         .getRepository(SigningKeyEntity)
-        .update({ certificateId: cert.id }, { failedPinAttempts: key.failedPinAttempts });
-      return key;
+        .update({ certificateId: cert.id }, { failedPinAttempts: attempt });
+      return { key, attempt };
     });
     if (!reserved) throw AppError.notFound(PkiErrorCode.NO_ACTIVE_CERTIFICATE, '署名鍵が見つかりません。');
-    if (reserved.lockedAt) throw this.lockedError();
+    if (reserved.attempt === 0) throw this.lockedError();
+    const { attempt } = reserved;
 
-    const privateKey = await this.vault.unsealWithPin(reserved.sealedKey, pin, cert.id);
+    const privateKey = await this.vault.unsealWithPin(reserved.key.sealedKey, pin, cert.id);
     if (!privateKey) {
-      const locked = await this.dataSource.transaction(async (m) => {
+      const lockNow = attempt >= max;
+      await pkiTransaction(this.dataSource, async (m) => {
         const key = (await this.lockKey(m, cert.id))!;
-        const lockNow = !key.lockedAt && key.failedPinAttempts >= max;
-        if (lockNow) {
+        if (lockNow && !key.lockedAt) {
           await m.getRepository(SigningKeyEntity).update({ certificateId: cert.id }, { lockedAt: now });
         }
         await this.audit.append(
@@ -161,31 +165,30 @@ export class UnlockSigningKey {
             actor,
             action: 'pki.pin.failed',
             subject: `certificate:${cert.id}`,
-            details: { serial: cert.serialHex, consecutiveFailures: key.failedPinAttempts, ...purpose },
+            details: { serial: cert.serialHex, consecutiveFailures: attempt, ...purpose },
           },
           m,
         );
-        if (lockNow) {
+        if (lockNow && !key.lockedAt) {
           await this.audit.append(
             {
               actor,
               action: 'pki.key.locked',
               subject: `certificate:${cert.id}`,
-              details: { serial: cert.serialHex, consecutiveFailures: key.failedPinAttempts },
+              details: { serial: cert.serialHex, consecutiveFailures: attempt },
             },
             m,
           );
         }
-        return { lockedAt: lockNow ? now : key.lockedAt, failures: key.failedPinAttempts };
       });
-      if (locked.lockedAt) throw this.lockedError();
+      if (lockNow) throw this.lockedError();
       throw AppError.forbidden(
         PkiErrorCode.PIN_INCORRECT,
-        `暗証コードが正しくありません（あと${max - locked.failures}回誤るとロックされます）。`,
-        { remainingAttempts: max - locked.failures },
+        `暗証コードが正しくありません（あと${max - attempt}回誤るとロックされます）。`,
+        { remainingAttempts: max - attempt },
       );
     }
-    await this.dataSource.transaction(async (m) => {
+    await pkiTransaction(this.dataSource, async (m) => {
       await m
         .getRepository(SigningKeyEntity)
         .update({ certificateId: cert.id }, { failedPinAttempts: 0, lastUsedAt: now });

@@ -1,5 +1,5 @@
 import { INestApplication } from '@nestjs/common';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import { StaffRole } from '../../src/identity/auth/principal';
@@ -39,7 +39,7 @@ export async function createSubscriberWithCertificate(
   options: { pin?: string; subscriber?: SubscriberOverrides } = {},
 ): Promise<{ person: TestPerson; certificate: CertificateView; pin: string }> {
   const pin = options.pin ?? TEST_PIN;
-  const person = await createSubscriber(t as never, options.subscriber);
+  const person = await createSubscriber(t, options.subscriber);
   const certificate = await applyForCertificate(t, person, pin);
   return { person, certificate, pin };
 }
@@ -89,4 +89,23 @@ export function unlockBankKey(
 export function openssl(args: string[], input?: Buffer): { status: number; out: string } {
   const r = spawnSync('openssl', args, { input, encoding: 'utf8' });
   return { status: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
+}
+
+/**
+ * Async openssl, for commands that talk to the app under test (`ocsp -url`): a synchronous spawn
+ * would block the event loop the app needs to answer. Killed after `timeoutMs`.
+ */
+export function opensslAsync(args: string[], timeoutMs = 20_000): Promise<{ status: number; out: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('openssl', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ status: code ?? -1, out });
+    });
+  });
 }
