@@ -121,9 +121,11 @@ ${canWrite ? '<p><a class="button" href="/ra/subscribers/new">利用者を登録
       <button type="button" data-action="restrict">利用制限（EC-18）</button>
       <button type="button" data-action="reactivate">利用再開</button>
       <button type="button" data-action="unlock">ロック解除</button>
+      <button type="button" data-action="reissue" class="secondary">仮パスワード・ログインURLの再発行</button>
       <button type="button" data-action="delete" class="danger">削除</button>
     </div>
     <p role="status" id="action-status"></p>
+    <div id="reissued" hidden role="status"></div>
   </section>
   <form id="edit-form" class="card stack" novalidate><h2>登録内容の変更（EC-12）</h2>
     <label for="edit-name">氏名（漢字）</label><input id="edit-name" name="name" maxlength="200">

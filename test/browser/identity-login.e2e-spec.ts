@@ -170,6 +170,14 @@ describe('identity pages (browser)', () => {
       '株式会社あぶくま物産',
     );
     await shot(staff, '10-subscriber-detail');
+    // Reissue (forgotten password): confirmed in a dialog, new credentials shown once.
+    staff.once('dialog', (d) => void d.accept());
+    await staff.click('button[data-action=reissue]');
+    await staff.locator('#reissued').waitFor({ state: 'visible' });
+    const reissued = (await staff.textContent('#reissued #issued-password'))!.trim();
+    expect(reissued).not.toBe(temporaryPassword);
+    expect(reissued).toMatch(/^[A-Za-z2-9]{16}$/);
+    await shot(staff, '11-reissued');
     await staffCtx.close();
     await subCtx.close();
   });

@@ -1,6 +1,14 @@
 // Subscriber detail: registered data, status actions, EC-12 changes and their history.
 import { api, esc } from '../app.js';
-import { busy, formatInstant, KIND_LABELS, setError, setStatus, STATUS_LABELS } from './common.js';
+import {
+  busy,
+  formatInstant,
+  KIND_LABELS,
+  renderIssued,
+  setError,
+  setStatus,
+  STATUS_LABELS,
+} from './common.js';
 
 const root = document.getElementById('subscriber');
 const id = root.dataset.id;
@@ -75,6 +83,20 @@ if (canWrite) {
     b.addEventListener('click', async () => {
       const action = b.dataset.action;
       setStatus(statusEl, '');
+      if (action === 'reissue') {
+        const ok = window.confirm(
+          '新しい仮パスワードと個人専用ログインURLを発行しますか。現在のパスワードとURLは使えなくなります。',
+        );
+        if (!ok) return;
+        const issued = await busy(b, detailError, () =>
+          api('POST', '/api/ra/subscribers/' + id + '/reissue'),
+        );
+        if (issued) {
+          renderIssued(document.getElementById('reissued'), issued, '', esc);
+          await load();
+        }
+        return;
+      }
       if (
         action === 'delete' &&
         !window.confirm('この利用者を削除しますか。ログインできなくなります（記録は保存されます）。')

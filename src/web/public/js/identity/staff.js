@@ -10,6 +10,7 @@ const tbody = document.querySelector('#staff-table tbody');
 
 const ACTIONS = {
   active: [
+    ['reissue', '再発行'],
     ['suspend', '利用停止'],
     ['delete', '削除'],
   ],
@@ -71,6 +72,15 @@ tbody.addEventListener('click', async (e) => {
   const b = e.target.closest('button[data-action]');
   if (!b) return;
   const { id, action } = b.dataset;
+  if (action === 'reissue') {
+    if (!window.confirm('新しい仮パスワードと個人専用ログインURLを発行しますか。')) return;
+    const issued = await busy(b, listError, () => api('POST', '/api/staff/' + id + '/reissue'));
+    if (issued) {
+      renderIssued(issuedEl, issued, '', esc);
+      await load();
+    }
+    return;
+  }
   if (action === 'delete' && !window.confirm('この職員を削除しますか。ログインできなくなります。')) return;
   const r = await busy(b, listError, () =>
     action === 'delete'
