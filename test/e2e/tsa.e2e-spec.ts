@@ -367,8 +367,22 @@ describe('TSA across restarts, rotation and years (e2e)', () => {
         });
         expect(v.valid).toBe(true);
       }
-      const direct = await t.app.get(RotateTsaCertificate).execute({ actor: 'test', reason: 'direct' });
-      expect(direct.rotated).toBe(true);
+      // A rotation while tokens are being issued: every token verifies, none is lost or duplicated.
+      const during = await Promise.all([
+        t.app.get(RotateTsaCertificate).execute({ actor: 'test', reason: 'during issuance' }),
+        ...Array.from({ length: 30 }, () => stamper.timestamp({ digest, hashAlgorithm: 'SHA-256' })),
+      ]);
+      const tokens = during.slice(1) as Awaited<ReturnType<TimeStamper['timestamp']>>[];
+      expect(new Set(tokens.map((x) => x.serialNumber)).size).toBe(30);
+      expect((during[0] as { rotated: boolean }).rotated).toBe(true);
+      for (const tok of tokens) {
+        const v = await verifyTimeStampToken(tok.der, {
+          digest,
+          hashAlgorithm: 'SHA-256',
+          trustAnchors: anchors,
+        });
+        expect(v.valid).toBe(true);
+      }
     } finally {
       await destroyTestApp(t);
     }
