@@ -316,6 +316,7 @@ export const VERIFY_TOOL = '/work/shared/verify/verify-signed-pdf';
 
 export interface IndependentVerdict {
   exitCode: number;
+  stderr: string;
   accepted: boolean;
   checks: { check: string; accepted: boolean; detail: string }[];
 }
@@ -342,7 +343,12 @@ export function verifyIndependently(
   const parsed = r.stdout
     ? (JSON.parse(r.stdout) as { accepted: boolean; checks: IndependentVerdict['checks'] })
     : undefined;
-  return { exitCode: r.status ?? -1, accepted: parsed?.accepted ?? false, checks: parsed?.checks ?? [] };
+  return {
+    exitCode: r.status ?? -1,
+    accepted: parsed?.accepted ?? false,
+    checks: parsed?.checks ?? [],
+    stderr: r.stderr,
+  };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 
 /**
  * Certificate path building over a pool (CMS certificates, DSS /Certs, timestamp tokens) towards
@@ -14,14 +14,26 @@ export interface CertificatePath {
 
 export class CertificatePool {
   private readonly byRaw = new Map<string, X509Certificate>();
+  private readonly seenDer = new Set<string>();
 
   add(...certs: (Uint8Array | X509Certificate)[]): void {
     for (const c of certs) {
+      // Parsing is the expensive part: skip DER already seen before building an X509Certificate.
+      if (!(c instanceof X509Certificate)) {
+        const h = createHash('sha256').update(c).digest('base64');
+        if (this.seenDer.has(h)) continue;
+        this.seenDer.add(h);
+      }
       const x = c instanceof X509Certificate ? c : tryParse(c);
       if (!x) continue;
       const k = x.fingerprint256;
       if (!this.byRaw.has(k)) this.byRaw.set(k, x);
     }
+  }
+
+  /** CA certificates only (candidates for intermediates when another verifier builds a path). */
+  authorities(): X509Certificate[] {
+    return this.all().filter((c) => c.ca);
   }
 
   all(): X509Certificate[] {

@@ -1,7 +1,6 @@
-import * as asn1js from 'asn1js';
 import { createHash } from 'node:crypto';
-import * as pkijs from 'pkijs';
-import { certificateFromDer, der, parseDer, toArrayBuffer } from './asn1.util';
+import { algorithmId, ctx, oid, octetString, seq, setOf, tlv, Tag } from '../../tsa/domain/der';
+import { parseCertificateParts } from '../../tsa/domain/tst-signer';
 import { DIGEST_OIDS, DigestAlgorithm, OID } from './oids';
 import type { CmsSigner } from './signer';
 
@@ -12,10 +11,12 @@ import type { CmsSigner } from './signer';
  * signing-time (PAdES puts the claimed time in the signature dictionary's /M).
  *
  * The build is staged so the caller can size the /Contents placeholder before signing:
- * `toBeSigned()` gives the DER the key signs, `assemble(signature, unsigned)` the final bytes.
+ * `toBeSigned` is the DER the key signs, `assemble(signature, unsigned)` the final bytes.
+ * Written with the TSA module's small DER writer rather than pkijs objects: certificates are
+ * copied as they are (never re-encoded) and building costs far less than the signature itself.
  */
 export class CmsSignatureBuilder {
-  private readonly attributes: pkijs.Attribute[];
+  private readonly signedAttributes: Buffer[];
   readonly toBeSigned: Uint8Array;
 
   constructor(
@@ -27,127 +28,88 @@ export class CmsSignatureBuilder {
       extraCertificates?: Uint8Array[];
     } = {},
   ) {
-    this.attributes = sortSetOf([
-      new pkijs.Attribute({
-        type: OID.contentType,
-        values: [new asn1js.ObjectIdentifier({ value: options.contentType ?? OID.data })],
-      }),
-      new pkijs.Attribute({
-        type: OID.messageDigest,
-        values: [new asn1js.OctetString({ valueHex: toArrayBuffer(messageDigest) })],
-      }),
-      new pkijs.Attribute({
-        type: OID.signingCertificateV2,
-        values: [signingCertificateV2(signer.certificate, 'sha256')],
-      }),
-    ]);
-    // RFC 5652 §5.4: the signature covers the DER of the attributes with an EXPLICIT SET OF tag.
-    this.toBeSigned = new Uint8Array(
-      new asn1js.Set({ value: this.attributes.map((a) => a.toSchema()) }).toBER(false),
-    );
+    this.signedAttributes = [
+      attribute(OID.contentType, oid(options.contentType ?? OID.data)),
+      attribute(OID.messageDigest, octetString(messageDigest)),
+      attribute(OID.signingCertificateV2, signingCertificateV2(signer.certificate, 'sha256')),
+    ];
+    // RFC 5652 §5.4: the signature covers the DER of the attributes with an EXPLICIT SET OF tag;
+    // DER sorts SET OF (X.690 §11.6), and OpenSSL re-encodes before checking.
+    this.toBeSigned = setOf(...this.signedAttributes);
   }
 
-  /** The ContentInfo DER with the given signature value and unsigned attributes. */
-  assemble(signature: Uint8Array, unsignedAttributes: pkijs.Attribute[] = []): Uint8Array {
-    const leaf = certificateFromDer(this.signer.certificate);
-    const certs = [this.signer.certificate, ...this.signer.chain, ...(this.options.extraCertificates ?? [])];
+  /** The ContentInfo DER with the given signature value and unsigned attributes (DER each). */
+  assemble(signature: Uint8Array, unsignedAttributes: Uint8Array[] = []): Uint8Array {
+    const leaf = parseCertificateParts(this.signer.certificate);
     const seen = new Set<string>();
-    const certificates: pkijs.Certificate[] = [];
-    for (const c of certs) {
-      const key = Buffer.from(c).toString('base64');
+    const certificates: Uint8Array[] = [];
+    for (const c of [
+      this.signer.certificate,
+      ...this.signer.chain,
+      ...(this.options.extraCertificates ?? []),
+    ]) {
+      const key = createHash('sha256').update(c).digest('hex');
       if (seen.has(key)) continue;
       seen.add(key);
-      certificates.push(certificateFromDer(c));
+      certificates.push(c);
     }
-    const digestAlgorithm = new pkijs.AlgorithmIdentifier({
-      algorithmId: DIGEST_OIDS[this.signer.digestAlgorithm],
-    });
-    const signerInfo = new pkijs.SignerInfo({
-      version: 1,
-      sid: new pkijs.IssuerAndSerialNumber({ issuer: leaf.issuer, serialNumber: leaf.serialNumber }),
+    const digestAlgorithm = algorithmId(DIGEST_OIDS[this.signer.digestAlgorithm]);
+    const signerInfo = seq(
+      tlv(Tag.INTEGER, Buffer.from([1])),
+      seq(leaf.issuer, leaf.serial), // IssuerAndSerialNumber
       digestAlgorithm,
-      signedAttrs: new pkijs.SignedAndUnsignedAttributes({ type: 0, attributes: this.attributes }),
-      signatureAlgorithm: this.signer.signatureAlgorithm(),
-      signature: new asn1js.OctetString({ valueHex: toArrayBuffer(signature) }),
-    });
-    if (unsignedAttributes.length)
-      signerInfo.unsignedAttrs = new pkijs.SignedAndUnsignedAttributes({
-        type: 1,
-        attributes: sortSetOf(unsignedAttributes),
-      });
-    const encap = new pkijs.EncapsulatedContentInfo({ eContentType: this.options.contentType ?? OID.data });
-    if (this.options.content)
-      encap.eContent = new asn1js.OctetString({ valueHex: toArrayBuffer(this.options.content) });
-    const signedData = new pkijs.SignedData({
+      setOfTagged(ctx(0), this.signedAttributes), // [0] IMPLICIT SignedAttributes
+      this.signer.signatureAlgorithm(),
+      octetString(signature),
+      ...(unsignedAttributes.length ? [setOfTagged(ctx(1), unsignedAttributes)] : []),
+    );
+    const contentType = this.options.contentType ?? OID.data;
+    const encap = this.options.content
+      ? seq(oid(contentType), tlv(ctx(0), octetString(this.options.content)))
+      : seq(oid(contentType));
+    const signedData = seq(
       // RFC 5652 §5.1: version 3 when eContentType is not id-data, otherwise 1.
-      version: (this.options.contentType ?? OID.data) === OID.data ? 1 : 3,
-      digestAlgorithms: [digestAlgorithm],
-      encapContentInfo: encap,
-      certificates,
-      signerInfos: [signerInfo],
-    });
-    const contentInfo = new pkijs.ContentInfo({
-      contentType: OID.signedData,
-      content: signedData.toSchema(true),
-    });
-    return der(contentInfo);
+      tlv(Tag.INTEGER, Buffer.from([contentType === OID.data ? 1 : 3])),
+      setOf(digestAlgorithm),
+      encap,
+      // CertificateSet is a SET OF, but its order carries the chain for readers; copied raw.
+      tlv(ctx(0), ...certificates),
+      setOf(signerInfo),
+    );
+    return seq(oid(OID.signedData), tlv(ctx(0), signedData));
   }
 
   /** Signs and assembles in one step (used when no sizing pass is needed). */
-  async sign(
-    unsignedAttributes: pkijs.Attribute[] = [],
-  ): Promise<{ der: Uint8Array; signature: Uint8Array }> {
+  async sign(unsignedAttributes: Uint8Array[] = []): Promise<{ der: Uint8Array; signature: Uint8Array }> {
     const signature = await this.signer.sign(this.toBeSigned);
     return { der: this.assemble(signature, unsignedAttributes), signature };
   }
 }
 
+function attribute(type: string, ...values: Uint8Array[]): Buffer {
+  return seq(oid(type), setOf(...values));
+}
+
+/** A SET OF with an IMPLICIT context tag (sorted like any DER SET OF). */
+function setOfTagged(tag: number, items: Uint8Array[]): Buffer {
+  const set = setOf(...items);
+  set[0] = tag;
+  return set;
+}
+
 /** SigningCertificateV2 ::= SEQUENCE { certs SEQUENCE OF ESSCertIDv2 } (RFC 5035 §3). */
-export function signingCertificateV2(certDer: Uint8Array, hash: DigestAlgorithm): asn1js.Sequence {
-  const cert = certificateFromDer(certDer);
-  const essCertId: asn1js.AsnType[] = [];
+export function signingCertificateV2(certDer: Uint8Array, hash: DigestAlgorithm): Buffer {
+  const cert = parseCertificateParts(certDer);
+  const parts: Uint8Array[] = [];
   // DER: hashAlgorithm DEFAULT id-sha256 must be omitted when it is SHA-256.
-  if (hash !== 'sha256')
-    essCertId.push(new pkijs.AlgorithmIdentifier({ algorithmId: DIGEST_OIDS[hash] }).toSchema());
-  essCertId.push(
-    new asn1js.OctetString({ valueHex: toArrayBuffer(createHash(hash).update(certDer).digest()) }),
-  );
+  if (hash !== 'sha256') parts.push(algorithmId(DIGEST_OIDS[hash]));
+  parts.push(octetString(createHash(hash).update(certDer).digest()));
   // IssuerSerial ::= SEQUENCE { issuer GeneralNames, serialNumber } with directoryName [4].
-  essCertId.push(
-    new asn1js.Sequence({
-      value: [
-        new asn1js.Sequence({
-          value: [
-            new asn1js.Constructed({
-              idBlock: { tagClass: 3, tagNumber: 4 },
-              value: [cert.issuer.toSchema()],
-            }),
-          ],
-        }),
-        cert.serialNumber,
-      ],
-    }),
-  );
-  return new asn1js.Sequence({
-    value: [new asn1js.Sequence({ value: [new asn1js.Sequence({ value: essCertId })] })],
-  });
+  parts.push(seq(seq(tlv(ctx(4), cert.issuer)), cert.serial));
+  return seq(seq(seq(...parts)));
 }
 
 /** The signature-time-stamp unsigned attribute (RFC 3161 Appendix A) holding a token. */
-export function signatureTimeStampAttribute(tokenDer: Uint8Array): pkijs.Attribute {
-  return new pkijs.Attribute({
-    type: OID.signatureTimeStamp,
-    values: [parseDer(tokenDer, 'timestamp token')],
-  });
-}
-
-/**
- * DER requires SET OF elements in ascending order of their encodings (X.690 §11.6); OpenSSL
- * re-encodes signed attributes before checking, so an unsorted set would fail there.
- */
-function sortSetOf(attrs: pkijs.Attribute[]): pkijs.Attribute[] {
-  return attrs
-    .map((a) => ({ a, enc: Buffer.from(a.toSchema().toBER(false)) }))
-    .sort((x, y) => Buffer.compare(x.enc, y.enc))
-    .map((x) => x.a);
+export function signatureTimeStampAttribute(tokenDer: Uint8Array): Buffer {
+  return attribute(OID.signatureTimeStamp, tokenDer);
 }

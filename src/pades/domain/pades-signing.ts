@@ -362,8 +362,19 @@ function embed(prepared: PreparedSignature, der: Uint8Array): Uint8Array {
   return concatUpdate(prepared.original, appended);
 }
 
+/** Parsing a certificate costs more than signing: parse each signer's certificate once. */
+const parsedCertificates = new WeakMap<Uint8Array, X509Certificate>();
+function x509Of(der: Uint8Array): X509Certificate {
+  let x = parsedCertificates.get(der);
+  if (!x) {
+    x = new X509Certificate(der);
+    parsedCertificates.set(der, x);
+  }
+  return x;
+}
+
 function checkSigningCertificate(signer: CmsSigner, at: Date): void {
-  const cert = new X509Certificate(signer.certificate);
+  const cert = x509Of(signer.certificate);
   if (at < new Date(cert.validFrom) || at > new Date(cert.validTo))
     throw new PadesError(
       PadesErrorCode.SIGNING_CERTIFICATE_INVALID,
@@ -372,7 +383,7 @@ function checkSigningCertificate(signer: CmsSigner, at: Date): void {
 }
 
 function commonName(certDer: Uint8Array): string | undefined {
-  return /CN=([^\n]+)/.exec(new X509Certificate(certDer).subject)?.[1];
+  return /CN=([^\n]+)/.exec(x509Of(certDer).subject)?.[1];
 }
 
 export { PdfError, PdfErrorCode };

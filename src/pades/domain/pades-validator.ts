@@ -401,7 +401,7 @@ export class PadesValidator {
         digest,
         hashAlgorithm: alg === 'sha256' ? 'SHA-256' : alg === 'sha384' ? 'SHA-384' : 'SHA-512',
         trustAnchors: this.options.trustAnchors,
-        certificates: this.pool.all().map((c) => new Uint8Array(c.raw)),
+        certificates: this.pool.authorities().map((c) => new Uint8Array(c.raw)),
         at: parsed.genTime,
       });
       this.tokenCache.set(key, verification);

@@ -1,6 +1,5 @@
-import * as asn1js from 'asn1js';
 import { constants, KeyObject, sign as cryptoSign, X509Certificate } from 'node:crypto';
-import * as pkijs from 'pkijs';
+import { algorithmId, ctx, integer, oid as derOid, seq, tlv } from '../../tsa/domain/der';
 import { PadesError, PadesErrorCode } from '../pades.errors';
 import { DIGEST_OIDS, DigestAlgorithm, OID } from './oids';
 
@@ -14,8 +13,8 @@ export interface CmsSigner {
   /** DER of the issuing chain, nearest issuer first (the root may be included or not). */
   readonly chain: readonly Uint8Array[];
   readonly digestAlgorithm: DigestAlgorithm;
-  /** The CMS SignerInfo.signatureAlgorithm this signer produces. */
-  signatureAlgorithm(): pkijs.AlgorithmIdentifier;
+  /** DER of the CMS SignerInfo.signatureAlgorithm this signer produces. */
+  signatureAlgorithm(): Uint8Array;
   /** An upper bound of the signature length in bytes (sizes the /Contents placeholder). */
   readonly maxSignatureLength: number;
   /** Signs `data` (the DER of the signed attributes): hashes with `digestAlgorithm` and signs. */
@@ -83,7 +82,7 @@ export class KeyObjectSigner implements CmsSigner {
 
   private readonly rsaPadding: RsaPadding;
 
-  signatureAlgorithm(): pkijs.AlgorithmIdentifier {
+  signatureAlgorithm(): Uint8Array {
     return signatureAlgorithmIdentifier(this.keyType, this.digestAlgorithm, this.rsaPadding);
   }
 
@@ -102,32 +101,28 @@ export class KeyObjectSigner implements CmsSigner {
   }
 }
 
+/** DER AlgorithmIdentifier of the signature (RFC 5754 §3.2/§3.3, RFC 4055 §3.1 for PSS). */
 export function signatureAlgorithmIdentifier(
   keyType: 'rsa' | 'ec',
   digest: DigestAlgorithm,
   padding: RsaPadding = 'pkcs1',
-): pkijs.AlgorithmIdentifier {
+): Uint8Array {
   if (keyType === 'ec') {
     const oid = { sha256: OID.ecdsaWithSha256, sha384: OID.ecdsaWithSha384, sha512: OID.ecdsaWithSha512 }[
       digest
     ];
-    return new pkijs.AlgorithmIdentifier({ algorithmId: oid });
+    return algorithmId(oid);
   }
   if (padding === 'pss') {
-    const hash = new pkijs.AlgorithmIdentifier({
-      algorithmId: DIGEST_OIDS[digest],
-      algorithmParams: new asn1js.Null(),
-    });
-    const params = new pkijs.RSASSAPSSParams({
-      hashAlgorithm: hash,
-      maskGenAlgorithm: new pkijs.AlgorithmIdentifier({
-        algorithmId: OID.mgf1,
-        algorithmParams: hash.toSchema(),
-      }),
-      saltLength: { sha256: 32, sha384: 48, sha512: 64 }[digest],
-    });
-    return new pkijs.AlgorithmIdentifier({ algorithmId: OID.rsassaPss, algorithmParams: params.toSchema() });
+    const hash = algorithmId(DIGEST_OIDS[digest], true);
+    const salt = { sha256: 32, sha384: 48, sha512: 64 }[digest];
+    const params = seq(
+      tlv(ctx(0), hash),
+      tlv(ctx(1), seq(derOid(OID.mgf1), hash)),
+      tlv(ctx(2), integer(salt)),
+    );
+    return seq(derOid(OID.rsassaPss), params);
   }
   const oid = { sha256: OID.sha256WithRSA, sha384: OID.sha384WithRSA, sha512: OID.sha512WithRSA }[digest];
-  return new pkijs.AlgorithmIdentifier({ algorithmId: oid, algorithmParams: new asn1js.Null() });
+  return algorithmId(oid, true);
 }
