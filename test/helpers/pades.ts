@@ -41,6 +41,8 @@ export type Clock = () => Date;
 
 export class TestPki {
   private readonly revoked = new Map<string, { at: Date; reason: x509.X509CrlReason }>();
+  /** Issued certificates by lower-case hex serial (the OCSP responder looks them up). */
+  readonly issued = new Map<string, Uint8Array>();
   private constructor(
     readonly root: IssuedKey,
     private readonly rootX509: x509.X509Certificate,
@@ -109,7 +111,9 @@ export class TestPki {
       signingAlgorithm: EC,
       extensions,
     });
-    return toIssued(cert, keys.privateKey);
+    const issued = await toIssued(cert, keys.privateKey);
+    this.issued.set(serialOf(issued.cert), issued.cert);
+    return issued;
   }
 
   revoke(certDer: Uint8Array, at: Date, reason = x509.X509CrlReason.keyCompromise): void {
@@ -396,5 +400,54 @@ export async function serveCrl(
       return state.hits;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/**
+ * An HTTP OCSP responder (RFC 6960 Appendix A.1, POST) and CRL distribution point for a TestPki on
+ * loopback: POST /ocsp answers for the serial in the request, GET /crl serves the CRL,
+ * GET /huge sends more than any limit, GET /slow never answers.
+ */
+export async function serveRevocation(
+  pki: TestPki,
+  clock: Clock,
+): Promise<{ base: string; hits: Record<string, number>; close(): Promise<void> }> {
+  const hits: Record<string, number> = {};
+  const server = createServer((req, res) => {
+    const route = req.url ?? '';
+    hits[route] = (hits[route] ?? 0) + 1;
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const reply = async (): Promise<Uint8Array | undefined> => {
+        if (route === '/crl') return pki.crl(clock());
+        if (route === '/ocsp' && req.method === 'POST') {
+          const ocspReq = pkijs.OCSPRequest.fromBER(Buffer.concat(chunks));
+          const serial = Buffer.from(
+            ocspReq.tbsRequest.requestList[0].reqCert.serialNumber.valueBlock.valueHexView,
+          ).toString('hex');
+          const cert = pki.issued.get(serial.replace(/^0+/, '')) ?? pki.issued.get(serial);
+          return cert ? pki.ocsp(cert, clock()) : undefined;
+        }
+        if (route === '/huge') return new Uint8Array(2 * 1024 * 1024);
+        return undefined;
+      };
+      if (route === '/slow') return; // never answers: the client must time out
+      reply().then(
+        (body) => (body ? res.writeHead(200).end(Buffer.from(body)) : res.writeHead(404).end()),
+        () => res.writeHead(500).end(),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    base: `http://127.0.0.1:${port}`,
+    hits,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
