@@ -1,5 +1,8 @@
 import { INestApplication } from '@nestjs/common';
+import { execFile } from 'node:child_process';
 import { generateKeyPairSync, KeyObject, randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DataSource } from 'typeorm';
@@ -87,4 +90,36 @@ export async function archiveOriginal(
     actor: 'test',
   });
   return { original, bytes: pdf };
+}
+
+/** A free loopback port (the app is served on it so the certificates' OCSP/CRL URLs answer). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export const VERIFY_TOOL = '/work/shared/verify/verify-signed-pdf';
+
+export interface ToolVerdict {
+  exitCode: number;
+  checks: { check: string; accepted: boolean; detail: string }[];
+}
+
+/**
+ * Runs the independent tools without blocking the event loop (pdfsig asks the app's own OCSP
+ * responder, served by this same process).
+ */
+export function verifyWithTools(file: string, args: string[]): Promise<ToolVerdict> {
+  return new Promise((resolve) => {
+    execFile(VERIFY_TOOL, [...args, '--json', file], { encoding: 'utf8' }, (err, stdout) => {
+      const parsed = stdout ? (JSON.parse(stdout) as { checks: ToolVerdict['checks'] }) : { checks: [] };
+      resolve({ exitCode: err ? Number((err as { code?: number }).code ?? 1) : 0, checks: parsed.checks });
+    });
+  });
 }
