@@ -1,5 +1,7 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import request from 'supertest';
@@ -13,6 +15,29 @@ import { auth, fixturePdf, postContract } from '../helpers/contracts';
 import { createStaff, createSubscriber, TestPerson } from '../helpers/identity';
 import { createTestApp, destroyTestApp } from '../helpers/test-app';
 import { TestSmtpServer } from '../helpers/test-smtp-server';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function run(
+  cmd: string,
+  args: string[],
+  _opts: unknown,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { encoding: 'utf8' }, (err, stdout, stderr) =>
+      resolve({ status: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
 
 const VERIFY = '/work/shared/verify/verify-signed-pdf';
 const DEBTOR_PIN = '482913';
@@ -39,7 +64,12 @@ describe('contracts: the whole flow (e2e, SMTP)', () => {
 
   beforeAll(async () => {
     const url = await smtp.start();
-    t = await createTestApp({ env: { SMTP_URL: url } });
+    // Served on a known port so the certificates' OCSP/CRL URLs answer when pdfsig asks them.
+    const port = await freePort();
+    t = await createTestApp({
+      env: { SMTP_URL: url, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` },
+    });
+    await t.app.listen(port, '127.0.0.1');
     officer = await createStaff(t, [StaffRole.LOAN_OFFICER], { smtp, name: '融資 担当' });
     bankSigner = await createStaff(t, [StaffRole.BANK_SIGNER], { smtp, name: '本部 署名担当' });
     auditor = await createStaff(t, [StaffRole.AUDITOR], { smtp });
@@ -217,7 +247,7 @@ describe('contracts: the whole flow (e2e, SMTP)', () => {
     archived = { bytes, rootPem: await t.app.get(CertificateAuthority).trustAnchorsPem() };
   });
 
-  it('gives an original that independent tools accept (qpdf, pdfsig, openssl; 3 signatures + document timestamp + DSS)', () => {
+  it('gives an original that independent tools accept (qpdf, pdfsig, openssl; 3 signatures + document timestamp + DSS)', async () => {
     expect(archived).toBeDefined();
     const bytes = archived!.bytes;
     // Independent tools: qpdf, pdfsig, openssl (3 signatures + 1 document timestamp + DSS).
@@ -229,9 +259,10 @@ describe('contracts: the whole flow (e2e, SMTP)', () => {
     const upload = path.join(dir, 'upload.pdf');
     writeFileSync(upload, fixturePdf());
     expect(spawnSync('qpdf', ['--check', file]).status).toBe(0);
-    const pdfsig = execFileSync('pdfsig', [file], { encoding: 'utf8' });
+    // Asynchronously: pdfsig and the verifier ask this very process for OCSP/CRL answers.
+    const pdfsig = (await promisify(execFile)('pdfsig', [file], { encoding: 'utf8' })).stdout;
     expect(pdfsig.match(/Signature #\d/g)?.length).toBeGreaterThanOrEqual(3);
-    const verify = spawnSync(
+    const verify = await run(
       VERIFY,
       [
         '--trust',
