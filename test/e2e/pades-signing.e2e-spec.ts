@@ -5,7 +5,7 @@ import { KeyObjectSigner } from '../../src/pades/domain/signer';
 import { padesLevel, PadesServices } from '../../src/pades/domain/pades-signing';
 import { PadesLevel, signatureSpec } from '../../src/pades/domain/signature-spec';
 import { PdfDocument } from '../../src/pades/pdf/pdf-document';
-import { createPadesFixture, FIXTURES, verifyIndependently } from '../helpers/pades';
+import { createPadesFixture, FIXTURES, TestTimeStamper, verifyIndependently } from '../helpers/pades';
 
 describe('PAdES signing at each baseline level (independent tools agree)', () => {
   let fx: Awaited<ReturnType<typeof createPadesFixture>>;
@@ -54,5 +54,91 @@ describe('PAdES signing at each baseline level (independent tools agree)', () =>
       expect(dss?.certs.length).toBeGreaterThanOrEqual(3);
       expect(dss?.ocsps.length).toBeGreaterThanOrEqual(1);
     }
+  });
+});
+
+describe('PAdES signing: sizing and limits', () => {
+  it('re-signs with a larger placeholder when the real CMS outgrows the estimate, never writing it broken', async () => {
+    const fx = await createPadesFixture();
+    // A TSA whose tokens carry twenty extra certificates: far beyond the default token estimate.
+    const extra = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        fx.pki.issue({
+          cn: `Padding ${i}`,
+          notBefore: new Date('2026-01-01'),
+          notAfter: new Date('2030-01-01'),
+        }),
+      ),
+    );
+    const bigTsa = new TestTimeStamper(fx.tsa.tsa, [fx.pki.root.cert, ...extra.map((e) => e.cert)], fx.clock);
+    const signer = new KeyObjectSigner(fx.signer.key, fx.signer.cert, [fx.pki.root.cert]);
+    const input = readFileSync(path.join(FIXTURES, 'loan-libreoffice.pdf'));
+    const result = await padesLevel('B-T', { timeStamper: bigTsa, now: fx.clock }).sign(
+      input,
+      signatureSpec({ level: 'B-T' }),
+      signer,
+    );
+    expect(bigTsa.calls).toBe(2); // first attempt did not fit; the second did
+    const sig = PdfDocument.load(result.bytes).signatures()[0];
+    expect(sig.contents.length).toBeGreaterThan(9000);
+    const dir = mkdtempSync(path.join(tmpdir(), 'pades-size-'));
+    try {
+      const out = path.join(dir, 'big.pdf');
+      const root = path.join(dir, 'root.pem');
+      writeFileSync(out, result.bytes);
+      writeFileSync(root, fx.pki.root.pem);
+      const verdict = verifyIndependently(out, {
+        trust: [root],
+        prefix: path.join(FIXTURES, 'loan-libreoffice.pdf'),
+      });
+      expect(verdict.checks.filter((c) => !c.accepted)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a file over the size limit with PDF_TOO_LARGE', async () => {
+    const fx = await createPadesFixture();
+    const signer = new KeyObjectSigner(fx.signer.key, fx.signer.cert);
+    await expect(
+      padesLevel('B-B', { now: fx.clock, maxPdfBytes: 10_000 }).sign(
+        readFileSync(path.join(FIXTURES, 'loan-libreoffice.pdf')),
+        signatureSpec({ level: 'B-B' }),
+        signer,
+      ),
+    ).rejects.toMatchObject({ code: 'PDF_TOO_LARGE' });
+  });
+
+  it('refuses a signing certificate that is not valid at the signing time', async () => {
+    const fx = await createPadesFixture();
+    fx.setNow(new Date('2031-01-01T00:00:00Z'));
+    const signer = new KeyObjectSigner(fx.signer.key, fx.signer.cert);
+    await expect(
+      padesLevel('B-B', { now: fx.clock }).sign(
+        readFileSync(path.join(FIXTURES, 'loan-libreoffice.pdf')),
+        signatureSpec({ level: 'B-B' }),
+        signer,
+      ),
+    ).rejects.toMatchObject({ code: 'SIGNING_CERTIFICATE_INVALID' });
+  });
+
+  it('refuses B-T without a time-stamping authority', async () => {
+    const fx = await createPadesFixture();
+    const signer = new KeyObjectSigner(fx.signer.key, fx.signer.cert);
+    await expect(
+      padesLevel('B-T', { now: fx.clock }).sign(
+        readFileSync(path.join(FIXTURES, 'loan-libreoffice.pdf')),
+        signatureSpec({ level: 'B-T' }),
+        signer,
+      ),
+    ).rejects.toMatchObject({ code: 'TIMESTAMP_UNAVAILABLE' });
+  });
+
+  it('refuses an invalid spec (unknown level, bad field name, empty stamp rectangle)', () => {
+    expect(() => signatureSpec({ level: 'B-X' as never })).toThrow(/unknown PAdES level/);
+    expect(() => signatureSpec({ level: 'B-B', fieldName: 'a.b' })).toThrow(/field name/);
+    expect(() =>
+      signatureSpec({ level: 'B-B', visible: { page: 1, rect: [10, 10, 10, 50], lines: [] } }),
+    ).toThrow(/rectangle/);
   });
 });
