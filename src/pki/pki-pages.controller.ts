@@ -85,6 +85,7 @@ export class PkiPagesController {
     <p class="error" role="alert" id="lookup-error"></p>
     <button type="submit">証明書を表示</button>
   </form>
+  <p class="notice" role="status" id="revoke-done"></p>
   <div id="cert-list" aria-live="polite"></div>
 </section>
 <section class="card" id="revoke-section" hidden>
@@ -98,7 +99,6 @@ export class PkiPagesController {
       <label><input type="radio" name="channel" value="phone"> 電話</label>
     </fieldset>
     <p class="error" role="alert" id="revoke-error"></p>
-    <p class="notice" role="status" id="revoke-done"></p>
     <button type="submit">失効する</button>
   </form>
 </section>`,
