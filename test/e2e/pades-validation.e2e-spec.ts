@@ -177,3 +177,22 @@ describe('PAdES validation', () => {
     });
   });
 });
+
+describe('PAdES signing refuses a revoked signing certificate when it collects validation data', () => {
+  it('B-LT with a signer the CA reports revoked → SIGNING_CERTIFICATE_INVALID, nothing produced', async () => {
+    const start = new Date('2026-04-01T01:00:00Z');
+    const fx = await createPadesFixture(start);
+    fx.pki.revoke(fx.signer.cert, addDays(start, -0.5));
+    const signer = new KeyObjectSigner(fx.signer.key, fx.signer.cert, [fx.pki.root.cert]);
+    await expect(
+      padesLevel('B-LT', { timeStamper: fx.tsa, validationData: fx.validationData, now: fx.clock }).sign(
+        LOAN,
+        signatureSpec({ level: 'B-LT' }),
+        signer,
+      ),
+    ).rejects.toMatchObject({
+      code: 'SIGNING_CERTIFICATE_INVALID',
+      message: expect.stringMatching(/revoked/),
+    });
+  });
+});

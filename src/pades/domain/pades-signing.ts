@@ -15,7 +15,8 @@ import { CertificatePool, describeCertificate } from './certificate-path';
 import { toTimeStampHash } from './oids';
 import type { PadesLevel, PadesSignatureSpec } from './signature-spec';
 import type { CmsSigner } from './signer';
-import type { ValidationDataSource } from './validation-data';
+import { RevocationStore } from './revocation';
+import type { RevocationData, ValidationDataSource } from './validation-data';
 
 /** Side effects the engine needs, as ports (pyHanko's signer / timestamper / validation context). */
 export interface PadesServices {
@@ -327,6 +328,7 @@ export async function addValidationData(
           : {};
         if (data.ocsp) ocsps.push(data.ocsp);
         if (data.crl) crls.push(data.crl);
+        if (strict.has(leaf.field)) refuseIfRevoked(current, issuer, data, now);
         if (!data.ocsp && !data.crl) {
           const msg = `no revocation data could be obtained for ${describeCertificate(current)}`;
           if (strict.has(leaf.field)) throw new PadesError(PadesErrorCode.VALIDATION_DATA_UNAVAILABLE, msg);
@@ -338,6 +340,29 @@ export async function addValidationData(
   }
   const appended = appendDss(doc, { certs: [...certs.values()], ocsps, crls });
   return { bytes: concatUpdate(doc.bytes, appended), fields: [], warnings };
+}
+
+/**
+ * A certificate of the signature being made that its CA already reports as revoked must not end up
+ * in a file that looks long-term valid: the operation is refused and nothing is written.
+ */
+function refuseIfRevoked(
+  cert: X509Certificate,
+  issuer: X509Certificate,
+  data: RevocationData,
+  now: Date,
+): void {
+  const store = new RevocationStore();
+  if (data.ocsp) store.addOcsp(data.ocsp);
+  if (data.crl) store.addCrl(data.crl);
+  const revoked = store
+    .statusesFor(cert, issuer)
+    .find((s) => s.status === 'revoked' && s.revocationTime !== undefined && s.revocationTime <= now);
+  if (revoked)
+    throw new PadesError(
+      PadesErrorCode.SIGNING_CERTIFICATE_INVALID,
+      `${describeCertificate(cert)} was revoked at ${revoked.revocationTime!.toISOString()} (${revoked.source})`,
+    );
 }
 
 /**
