@@ -23,7 +23,14 @@ import { AuditLog } from '../../src/platform/audit/audit-log';
 import { SettableClock } from '../../src/platform/clock/clock';
 import { FileStore } from '../../src/platform/file-store/file-store';
 import { RotateTsaCertificate } from '../../src/tsa/rotate-tsa-certificate.usecase';
-import { archiveOriginal, createTestSigner, fixturePdf, freePort, verifyWithTools } from '../helpers/archive';
+import {
+  archiveOriginal,
+  createTestSigner,
+  fixturePdf,
+  freePort,
+  tamperStoredObject,
+  verifyWithTools,
+} from '../helpers/archive';
 import { createStaff } from '../helpers/identity';
 import { createPadesFixture } from '../helpers/pades';
 import { createTestApp, destroyTestApp, TestApp } from '../helpers/test-app';
@@ -212,14 +219,7 @@ describe('archive re-timestamping refusals', () => {
   it('refuses to extend an original whose stored bytes were changed', async () => {
     const signer = await createTestSigner(t);
     const { original } = await archiveOriginal(t, signer);
-    const file = (t.app.get(FileStore) as unknown as { pathOf(s: string): string }).pathOf(
-      original.currentSha256,
-    );
-    const { chmodSync, readFileSync } = await import('node:fs');
-    chmodSync(file, 0o640);
-    const bytes = readFileSync(file);
-    bytes[100] ^= 0x01;
-    writeFileSync(file, bytes);
+    tamperStoredObject(t, original.currentSha256);
     const r = await restamp(t, 'all');
     const mine = r.failures.filter((f) => f.originalId === original.id);
     expect(mine.map((f) => f.code)).toEqual([ArchiveErrorCode.INTEGRITY_FAILURE]);
@@ -283,7 +283,8 @@ describe('POST /api/archive/restamp and the runs list', () => {
       .set('Authorization', `Bearer ${admin.token}`)
       .send({ mode: 'everything', limit: -1 })
       .expect(400);
-    expect(bad.body.error.details.fields.map((f: { field: string }) => f.field)).toEqual(['mode', 'limit']);
+    const badBody = bad.body as { error: { details: { fields: { field: string }[] } } };
+    expect(badBody.error.details.fields.map((f) => f.field)).toEqual(['mode', 'limit']);
 
     const done = await request(server)
       .post('/api/archive/restamp')

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { generateKeyPairSync, KeyObject, randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { readFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DataSource } from 'typeorm';
 import { ArchiveOriginal, StoreOriginalCommand } from '../../src/archive/archive-original.usecase';
@@ -13,6 +13,7 @@ import { signatureSpec } from '../../src/pades/domain/signature-spec';
 import { KeyObjectSigner } from '../../src/pades/domain/signer';
 import { CertificateAuthority } from '../../src/pki/certificate-authority.service';
 import { CertificateEntity } from '../../src/pki/pki.entities';
+import { FileStore, LocalFileStore } from '../../src/platform/file-store/file-store';
 
 /**
  * Archive test factories: a signer certified by the service's own CA (recorded, so its OCSP/CRL
@@ -122,4 +123,15 @@ export function verifyWithTools(file: string, args: string[]): Promise<ToolVerdi
       resolve({ exitCode: err ? Number((err as { code?: number }).code ?? 1) : 0, checks: parsed.checks });
     });
   });
+}
+
+/** Flips one bit of a stored object in place (what a disk fault or a forger would do). */
+export function tamperStoredObject(t: TestAppLike, sha256: string, offset = 100): void {
+  const store = t.app.get(FileStore);
+  if (!(store instanceof LocalFileStore)) throw new Error('tampering needs the local file store');
+  const file = store.pathOf(sha256);
+  chmodSync(file, 0o640);
+  const bytes = readFileSync(file);
+  bytes[offset] ^= 0x01;
+  writeFileSync(file, bytes);
 }
