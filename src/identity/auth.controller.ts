@@ -9,7 +9,7 @@ import type { AuthenticatedRequest } from './auth/auth.guard';
 import { actorOf, Principal } from './auth/principal';
 import { clearSessionCookies, setSessionCookies, tokenFrom } from './auth/session-cookies';
 import { SessionService } from './auth/session.service';
-import { ChangePasswordDto, LoginDto, OtpDto, ResendOtpDto } from './auth.dto';
+import { AuthChangePasswordDto, AuthLoginDto, AuthOtpDto, AuthResendOtpDto } from './auth.dto';
 import { ChangePassword } from './change-password.usecase';
 import { ResendOtp } from './resend-otp.usecase';
 import { StartLogin } from './start-login.usecase';
@@ -49,14 +49,14 @@ export class AuthController {
   /** EC-05 (1)(2): personal login key + ID + password → an OTP is mailed. */
   @Post('auth/login')
   @HttpCode(200)
-  login(@Body() dto: LoginDto) {
+  login(@Body() dto: AuthLoginDto) {
     return this.startLogin.execute(dto);
   }
 
   /** EC-05 (3): the mailed OTP → a session (Bearer token and cookie). */
   @Post('auth/otp')
   @HttpCode(200)
-  async otp(@Body() dto: OtpDto, @Res({ passthrough: true }) res: Response) {
+  async otp(@Body() dto: AuthOtpDto, @Res({ passthrough: true }) res: Response) {
     const r = await this.verifyOtp.execute(dto);
     setSessionCookies(res, r.token, this.secureCookies);
     return {
@@ -69,7 +69,7 @@ export class AuthController {
 
   @Post('auth/otp/resend')
   @HttpCode(200)
-  resend(@Body() dto: ResendOtpDto) {
+  resend(@Body() dto: AuthResendOtpDto) {
     return this.resendOtp.execute(dto.challengeId);
   }
 
@@ -79,7 +79,7 @@ export class AuthController {
   @AllowPendingPasswordChange()
   async password(
     @CurrentPrincipal() p: Principal,
-    @Body() dto: ChangePasswordDto,
+    @Body() dto: AuthChangePasswordDto,
     @Req() req: AuthenticatedRequest,
     @Res({ passthrough: true }) res: Response,
   ) {

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, IsUUID, Length, Matches, MaxLength } from 'class-validator';
 
-export class LoginDto {
+export class AuthLoginDto {
   @ApiProperty({ description: 'The key of the personal login URL (/login/<loginKey>)' })
   @IsString()
   @MaxLength(128)
@@ -18,7 +18,7 @@ export class LoginDto {
   password!: string;
 }
 
-export class OtpDto {
+export class AuthOtpDto {
   @ApiProperty()
   @IsUUID()
   challengeId!: string;
@@ -29,13 +29,13 @@ export class OtpDto {
   otp!: string;
 }
 
-export class ResendOtpDto {
+export class AuthResendOtpDto {
   @ApiProperty()
   @IsUUID()
   challengeId!: string;
 }
 
-export class ChangePasswordDto {
+export class AuthChangePasswordDto {
   @ApiProperty()
   @IsString()
   @Length(1, 1024)
