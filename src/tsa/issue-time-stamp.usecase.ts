@@ -214,22 +214,46 @@ const TOKEN_COLUMNS: (keyof TsaTokenEntity)[] = [
   'channel',
 ];
 
+interface SqliteStatement {
+  run(...params: unknown[]): unknown;
+}
+/** Prepared INSERT per better-sqlite3 connection (TypeORM would re-prepare it for every batch). */
+const sqliteInserts = new WeakMap<object, SqliteStatement>();
+
 /**
- * One multi-row INSERT for a batch. Written by hand because the query builder's per-row work cost
- * more than the signature; values still go through the driver's own conversion (dates per driver).
+ * Inserts a batch of register rows inside the caller's transaction, with the driver's own value
+ * conversion (dates per driver). Written by hand because the query builder's per-row work cost more
+ * than the signature: PostgreSQL gets one multi-row INSERT; SQLite (one connection, so the
+ * statement runs inside the same transaction) a cached prepared statement run per row.
  */
 async function insertTokens(m: EntityManager, rows: TsaTokenEntity[]): Promise<void> {
   const meta = m.connection.getMetadata(TsaTokenEntity);
   const columns = TOKEN_COLUMNS.map((p) => meta.findColumnWithPropertyName(p)!);
-  const pg = m.connection.options.type === 'postgres';
+  const names = columns.map((c) => `"${c.databaseName}"`).join(', ');
+  const values = (row: TsaTokenEntity): unknown[] =>
+    columns.map((c): unknown =>
+      m.connection.driver.preparePersistentValue(row[c.propertyName as keyof TsaTokenEntity], c),
+    );
+  if (m.connection.options.type === 'better-sqlite3') {
+    const db = (
+      m.connection.driver as unknown as { databaseConnection: { prepare(sql: string): SqliteStatement } }
+    ).databaseConnection;
+    let insert = sqliteInserts.get(db);
+    if (!insert) {
+      insert = db.prepare(`INSERT INTO tsa_tokens (${names}) VALUES (${columns.map(() => '?').join(', ')})`);
+      sqliteInserts.set(db, insert);
+    }
+    for (const row of rows) insert.run(...values(row));
+    return;
+  }
   const params: unknown[] = [];
   const tuples = rows.map((row) => {
-    const marks = columns.map((c) => {
-      params.push(m.connection.driver.preparePersistentValue(row[c.propertyName as keyof TsaTokenEntity], c));
-      return pg ? `$${params.length}` : '?';
+    const v = values(row);
+    const marks = v.map((x) => {
+      params.push(x);
+      return `$${params.length}`;
     });
     return `(${marks.join(', ')})`;
   });
-  const names = columns.map((c) => `"${c.databaseName}"`).join(', ');
   await m.query(`INSERT INTO tsa_tokens (${names}) VALUES ${tuples.join(', ')}`, params);
 }
