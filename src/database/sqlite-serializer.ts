@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { DataSource, QueryRunner } from 'typeorm';
 
 /**
  * TypeORM's SQLite drivers share ONE connection and one query runner. Without care, two requests
@@ -88,7 +88,7 @@ export function serializeSqliteAccess(dataSource: DataSource, waitTimeoutMs = 30
 
   // Every statement goes through the one shared runner.
   const runner: QueryRunner = dataSource.createQueryRunner();
-  const query = runner.query.bind(runner) as QueryRunner['query'];
+  const query: QueryRunner['query'] = runner.query.bind(runner);
   runner.query = ((...args: Parameters<QueryRunner['query']>) =>
     lock.run(() => query(...args))) as QueryRunner['query'];
 
@@ -96,7 +96,7 @@ export function serializeSqliteAccess(dataSource: DataSource, waitTimeoutMs = 30
   // for their whole duration, so their implicit transaction is theirs alone.
   const manager = dataSource.manager as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
   for (const name of MANAGER_WRITES) {
-    const original = manager[name].bind(dataSource.manager as EntityManager);
+    const original = manager[name].bind(dataSource.manager);
     manager[name] = (...args: unknown[]) => lock.run(() => original(...args));
   }
   return dataSource;
