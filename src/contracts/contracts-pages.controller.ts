@@ -22,7 +22,14 @@ function contractNav(p: Principal): NavLink[] {
 }
 
 function page(p: Principal, title: string, body: string, script: string): string {
-  return renderPage({ title, body, scripts: [`contracts/${script}`], nav: contractNav(p), who: whoOf(p) });
+  const css = '<link rel="stylesheet" href="/assets/js/contracts/contracts.css">';
+  return renderPage({
+    title,
+    body: css + body,
+    scripts: [`contracts/${script}`],
+    nav: contractNav(p),
+    who: whoOf(p),
+  });
 }
 
 /** The same hidden error/notice slots on every page, announced to screen readers. */
