@@ -39,18 +39,3 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
     Buffer.from(b.buffer, b.byteOffset, b.byteLength),
   );
 }
-
-/** The length of the first DER element in `bytes` (drops trailing zero padding from /Contents). */
-export function derLength(bytes: Uint8Array): number {
-  if (bytes.length < 2) throw new Error('DER too short');
-  let len = bytes[1];
-  let hdr = 2;
-  if (len & 0x80) {
-    const n = len & 0x7f;
-    if (n === 0 || n > 4 || bytes.length < 2 + n) throw new Error('unsupported DER length');
-    len = 0;
-    for (let i = 0; i < n; i++) len = len * 256 + bytes[2 + i];
-    hdr += n;
-  }
-  return hdr + len;
-}

@@ -337,29 +337,3 @@ function parseGeneralizedTime(s: string): Date {
   const ms = m[7] ? Math.round(Number(`0.${m[7]}`) * 1000) : 0;
   return new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6], ms));
 }
-
-/**
- * Cryptographic check of a timestamp token over `data`: imprint, content-type, message digest
- * of the TSTInfo and the TSA's signature. The TSA certificate path is checked by the caller.
- */
-export function checkTimeStampToken(
-  token: ParsedTimeStampToken,
-  data: { bytes?: Uint8Array; digest?: (alg: string) => Uint8Array },
-): { imprintMatches: boolean; signer: SignerInfoCheck } {
-  const alg = token.imprintAlgorithm;
-  let imprintMatches = false;
-  if (alg) {
-    const digest = data.digest
-      ? data.digest(alg)
-      : createHash(alg)
-          .update(data.bytes ?? new Uint8Array())
-          .digest();
-    imprintMatches = bytesEqual(digest, token.imprint);
-  }
-  const contentDigest = createHash(token.cms.digestAlgorithm ?? 'sha256')
-    .update(token.cms.eContent ?? new Uint8Array())
-    .digest();
-  const signer = checkSignerInfo(token.cms, contentDigest);
-  if (signer.contentType !== OID.tstInfo) signer.messageDigestMatches = false;
-  return { imprintMatches, signer };
-}
