@@ -13,6 +13,7 @@ import {
   TimeStampRequestRejected,
 } from './time-stamp-request';
 import { encodeRejection, parseTimeStampResponse } from './time-stamp-response';
+import { generateTsaKey } from './tsa-key';
 import { TstSigner } from './tst-signer';
 import { TimeStampSubIndication, verifyTimeStampToken } from './verify-time-stamp-token';
 
@@ -154,6 +155,43 @@ describe('TstSigner and verifyTimeStampToken', () => {
       expect(text).toContain('TSA: DirName:');
     }
   });
+
+  it.each(['ecdsa-p384', 'rsa-3072'] as const)(
+    'signs with a %s key so that openssl and our verifier accept it',
+    async (type) => {
+      const key = await generateTsaKey(type);
+      const certificate = await ca.issue({
+        commonName: `TSA ${type}`,
+        publicKeySpki: key.spkiDer,
+        notBefore: new Date(Date.now() - 3_600_000),
+        notAfter: new Date(Date.now() + 86_400_000),
+      });
+      const s = new TstSigner(
+        { privateKey: key.privateKey, certificate, chain: [ca.rootDer] },
+        { policy: POLICY, accuracySeconds: 1 },
+      );
+      const issued = s.issue(request(), 60n, new Date());
+      const v = await verifyTimeStampToken(issued.token, {
+        digest,
+        hashAlgorithm: 'SHA-256',
+        trustAnchors: [ca.rootDer],
+      });
+      expect(v.valid).toBe(true);
+      const resp = path.join(dir, `${type}.tsr`);
+      writeFileSync(resp, issued.response);
+      const out = spawnSync('openssl', [
+        'ts',
+        '-verify',
+        '-in',
+        resp,
+        '-data',
+        path.join(dir, 'data.bin'),
+        '-CAfile',
+        path.join(dir, 'root.pem'),
+      ]);
+      expect(out.stdout.toString()).toContain('Verification: OK');
+    },
+  );
 
   it('honours an offered reqPolicy and refuses an unknown one with unacceptedPolicy', () => {
     expect(signer.issue(request({ policy: OTHER_POLICY }), 45n, new Date()).policy).toBe(OTHER_POLICY);
