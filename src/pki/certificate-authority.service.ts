@@ -293,6 +293,18 @@ export class CertificateAuthority implements OnApplicationBootstrap {
     return der;
   }
 
+  /** Issues fresh CRLs of both CAs now (operator command); returns their numbers. */
+  async reissueCrls(): Promise<{ root: number; issuing: number }> {
+    const h = await this.ready();
+    for (const ca of ['root', 'issuing'] as const) {
+      await pkiTransaction(this.dataSource, (m) => this.issueCrlWith(h, ca, m));
+    }
+    return {
+      root: (await this.latestCrl('root'))!.crlNumber,
+      issuing: (await this.latestCrl('issuing'))!.crlNumber,
+    };
+  }
+
   /** The current CRL of `ca` (DER), re-issued first when its nextUpdate has passed. */
   async currentCrl(ca: IssuerCa): Promise<Buffer> {
     const h = await this.ready();
