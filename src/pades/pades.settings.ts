@@ -5,8 +5,6 @@ import { int } from '../config/settings.util';
 export const padesSettings = {
   /** Largest PDF accepted for signing or validation (PDF_TOO_LARGE above it). */
   PADES_MAX_PDF_BYTES: int(1024, 1024 * 1024 * 1024).default(50 * 1024 * 1024),
-  /** Level the service signs contracts at (the bank's choice; B-LTA keeps them verifiable for decades). */
-  PADES_DEFAULT_LEVEL: z.enum(['B-B', 'B-T', 'B-LT', 'B-LTA']).default('B-LTA'),
   /** Timeout of one OCSP or CRL fetch for foreign certificates. */
   PADES_REVOCATION_TIMEOUT_MS: int(100, 120_000).default(5_000),
   /** Largest OCSP response / CRL fetched over HTTP. */
