@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import * as http from 'node:http';
+import * as https from 'node:https';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { hashByName } from '../../src/tsa/domain/oids';
@@ -204,6 +205,59 @@ describe('HttpTimeStamper against an OpenSSL TSA (e2e)', () => {
     } finally {
       silent.closeAllConnections();
       await new Promise<void>((r) => silent.close(() => r()));
+    }
+  });
+
+  it('authenticates with a TLS client certificate when the TSA requires one', async () => {
+    const server = await ca.tlsCredential('server');
+    const clientCred = await ca.tlsCredential('client');
+    const signer = new TstSigner(await ca.tsaCredential({ commonName: 'TLS TSA' }), {
+      policy: '1.2.3.4.1',
+      accuracySeconds: 1,
+    });
+    let serial = 0n;
+    const tls = https.createServer(
+      {
+        cert: server.certPem,
+        key: server.keyPem,
+        ca: ca.rootPem,
+        requestCert: true,
+        rejectUnauthorized: true,
+      },
+      (req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          const answer = signer.issue(
+            parseTimeStampRequest(Buffer.concat(chunks)),
+            ++serial,
+            new Date(),
+          ).response;
+          res.writeHead(200, { 'Content-Type': 'application/timestamp-reply' }).end(answer);
+        });
+      },
+    );
+    await new Promise<void>((r) => tls.listen(0, '127.0.0.1', () => r()));
+    const url = `https://127.0.0.1:${(tls.address() as { port: number }).port}/tsa`;
+    try {
+      const withCert = client({
+        url,
+        clientCert: clientCred.certPem,
+        clientKey: clientCred.keyPem,
+        tlsCa: ca.rootPem,
+      });
+      await expect(withCert.timestamp({ digest, hashAlgorithm: 'SHA-256' })).resolves.toMatchObject({
+        serialNumber: '1',
+      });
+      // Without a client certificate the handshake is refused: unavailable, and nothing was stamped.
+      const without = client({ url, tlsCa: ca.rootPem });
+      await expect(without.timestamp({ digest, hashAlgorithm: 'SHA-256' })).rejects.toBeInstanceOf(
+        TimeStampUnavailableError,
+      );
+      expect(serial).toBe(1n);
+    } finally {
+      tls.closeAllConnections();
+      await new Promise<void>((r) => tls.close(() => r()));
     }
   });
 

@@ -63,7 +63,7 @@ export class TestCa {
     publicKeySpki: Uint8Array;
     notBefore: Date;
     notAfter: Date;
-    eku?: EkuMode;
+    eku?: EkuMode | 'server' | 'client';
   }): Promise<Uint8Array> {
     const publicKey = await webcrypto.subtle.importKey(
       'spki',
@@ -81,6 +81,11 @@ export class TestCa {
     if (eku === 'critical') extensions.push(new x509.ExtendedKeyUsageExtension(['1.3.6.1.5.5.7.3.8'], true));
     if (eku === 'non-critical')
       extensions.push(new x509.ExtendedKeyUsageExtension(['1.3.6.1.5.5.7.3.8'], false));
+    if (eku === 'server') {
+      extensions.push(new x509.ExtendedKeyUsageExtension(['1.3.6.1.5.5.7.3.1'], false));
+      extensions.push(new x509.SubjectAlternativeNameExtension([{ type: 'ip', value: '127.0.0.1' }]));
+    }
+    if (eku === 'client') extensions.push(new x509.ExtendedKeyUsageExtension(['1.3.6.1.5.5.7.3.2'], false));
     if (eku === 'extra-purpose')
       extensions.push(new x509.ExtendedKeyUsageExtension(['1.3.6.1.5.5.7.3.8', '1.3.6.1.5.5.7.3.4'], true));
     const cert = await x509.X509CertificateGenerator.create({
@@ -94,6 +99,21 @@ export class TestCa {
       extensions,
     });
     return new Uint8Array(cert.rawData);
+  }
+
+  /** A P-256 key and a TLS server (127.0.0.1) or client certificate, as PEM. */
+  async tlsCredential(kind: 'server' | 'client'): Promise<{ certPem: string; keyPem: string }> {
+    const keys = await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']);
+    const spki = new Uint8Array(await webcrypto.subtle.exportKey('spki', keys.publicKey));
+    const der = await this.issue({
+      commonName: kind === 'server' ? '127.0.0.1' : 'bank-client',
+      publicKeySpki: spki,
+      notBefore: new Date(Date.now() - 3_600_000),
+      notAfter: new Date(Date.now() + 86_400_000),
+      eku: kind,
+    });
+    const keyPem = KeyObject.from(keys.privateKey).export({ type: 'pkcs8', format: 'pem' }).toString();
+    return { certPem: toPem(der), keyPem };
   }
 
   /** A fresh P-256 TSA key with a certificate from this CA. */
