@@ -29,10 +29,24 @@ export function notFound(kind: AccountKind) {
     : AppError.notFound(IdentityErrorCode.SUBSCRIBER_NOT_FOUND, '利用者が見つかりません。');
 }
 
+/**
+ * Row-locks every active staff account in id order (PostgreSQL). Called first in any transaction
+ * that may take an administrator away, so two administrators suspending each other at the same
+ * moment are serialised and the second sees the first's change (SQLite serialises writers).
+ */
+export async function lockActiveStaff(m: EntityManager): Promise<AccountEntity[]> {
+  const qb = m
+    .getRepository(AccountEntity)
+    .createQueryBuilder('a')
+    .where('a.kind = :kind AND a.status = :status', { kind: 'staff', status: 'active' })
+    .orderBy('a.id', 'ASC');
+  if (m.connection.options.type === 'postgres') qb.setLock('pessimistic_write');
+  return qb.getMany();
+}
+
 /** Refuses a change that would leave no active administrator. */
-export async function assertAnotherAdmin(m: EntityManager, exceptId: string): Promise<void> {
-  const admins = await m.getRepository(AccountEntity).findBy({ kind: 'staff', status: 'active' });
-  const others = admins.filter((a) => a.id !== exceptId && (a.roles ?? []).includes(StaffRole.ADMIN));
+export function assertAnotherAdmin(activeStaff: AccountEntity[], exceptId: string): void {
+  const others = activeStaff.filter((a) => a.id !== exceptId && (a.roles ?? []).includes(StaffRole.ADMIN));
   if (others.length === 0) {
     throw AppError.conflict(
       IdentityErrorCode.LAST_ADMIN,
@@ -77,6 +91,7 @@ export class ChangeAccountStatus {
       );
     }
     return this.dataSource.transaction(async (m) => {
+      const activeStaff = kind === 'staff' ? await lockActiveStaff(m) : [];
       const account = await this.accounts.loadForUpdate(m, id);
       if (!account || account.kind !== kind) throw notFound(kind);
       const from = account.status;
@@ -88,7 +103,7 @@ export class ChangeAccountStatus {
         );
       }
       if (kind === 'staff' && rule.to !== 'active' && (account.roles ?? []).includes(StaffRole.ADMIN)) {
-        await assertAnotherAdmin(m, account.id);
+        assertAnotherAdmin(activeStaff, account.id);
       }
       const now = this.clock.now();
       account.status = rule.to;

@@ -7,7 +7,7 @@ import { Clock } from '../platform/clock/clock';
 import { AccountEntity } from './account.entity';
 import { AccountService } from './account.service';
 import { actorOf, Principal, StaffRole } from './auth/principal';
-import { assertAnotherAdmin, notFound } from './change-account-status.usecase';
+import { assertAnotherAdmin, lockActiveStaff, notFound } from './change-account-status.usecase';
 import { IdentityMail } from './identity-mail';
 import { IdentityErrorCode } from './identity.errors';
 import { StaffRecord, toStaffRecord } from './subscriber-directory.service';
@@ -31,6 +31,7 @@ export class UpdateStaff {
 
   async execute(actor: Principal, id: string, cmd: UpdateStaffCommand): Promise<StaffRecord> {
     const r = await this.dataSource.transaction(async (m) => {
+      const activeStaff = await lockActiveStaff(m);
       const a = await this.accounts.loadForUpdate(m, id);
       if (!a || a.kind !== 'staff') throw notFound('staff');
       if (a.status === 'deleted') {
@@ -63,7 +64,7 @@ export class UpdateStaff {
                 '自分自身の管理者権限は外せません。',
               );
             }
-            await assertAnotherAdmin(m, id);
+            assertAnotherAdmin(activeStaff, id);
           }
           await this.accounts.recordChange(m, id, 'roles', prev.join(','), next.join(','), by);
           a.roles = next;

@@ -6,7 +6,7 @@ import {
   SubscriberDetailsChanged,
 } from '../../src/identity/account-lifecycle';
 import { StaffRole } from '../../src/identity/auth/principal';
-import { SubscriberDirectory } from '../../src/identity/subscriber-directory.service';
+import { StaffDirectory, SubscriberDirectory } from '../../src/identity/subscriber-directory.service';
 import { AuditLog } from '../../src/platform/audit/audit-log';
 import { MailSender } from '../../src/platform/mail/mail-sender';
 import { OutboxMailSender } from '../../src/platform/mail/outbox-mail-sender';
@@ -434,5 +434,36 @@ describe('staff administration and the first administrator (e2e)', () => {
       .set('Authorization', `Bearer ${admin.token}`)
       .send({ roles: [StaffRole.AUDITOR] });
     expect(demote.body.error.code).toBe('SELF_MANAGEMENT_FORBIDDEN');
+  });
+
+  it('never leaves the bank without an active administrator, even when two suspend each other at once', async () => {
+    const a = await createStaff(t, [StaffRole.ADMIN]);
+    const b = await createStaff(t, [StaffRole.ADMIN]);
+    const list = await request(server)
+      .get('/api/staff')
+      .set('Authorization', `Bearer ${a.token}`)
+      .expect(200);
+    for (const s of (list.body as { items: { id: string; roles: string[]; status: string }[] }).items) {
+      if (s.id !== a.id && s.id !== b.id && s.roles.includes('admin') && s.status === 'active') {
+        await request(server)
+          .post(`/api/staff/${s.id}/suspend`)
+          .set('Authorization', `Bearer ${a.token}`)
+          .send({})
+          .expect(200);
+      }
+    }
+    const [ab, ba] = await Promise.all([
+      request(server).post(`/api/staff/${b.id}/suspend`).set('Authorization', `Bearer ${a.token}`).send({}),
+      request(server).post(`/api/staff/${a.id}/suspend`).set('Authorization', `Bearer ${b.token}`).send({}),
+    ]);
+    const statuses = [ab.status, ba.status].sort();
+    expect(statuses[0]).toBe(200);
+    expect(statuses[1]).not.toBe(200);
+    const loser = ab.status === 200 ? ba : ab;
+    expect(['LAST_ADMIN', 'UNAUTHENTICATED']).toContain(
+      (loser.body as { error: { code: string } }).error.code,
+    );
+    const admins = await t.app.get(StaffDirectory).list({ role: StaffRole.ADMIN });
+    expect(admins.filter((s) => s.status === 'active')).toHaveLength(1);
   });
 });
