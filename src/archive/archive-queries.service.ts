@@ -97,7 +97,7 @@ export class ArchiveQueries {
     if (c.counterparty)
       qb.andWhere("o.counterparty LIKE :cp ESCAPE '\\'", { cp: likePattern(c.counterparty) });
     if (c.loanType) qb.andWhere('o.loan_type = :loanType', { loanType: c.loanType });
-    return qb.orderBy('o.transaction_date', 'ASC').addOrderBy('o.contract_id', 'ASC');
+    return qb.orderBy('o.transactionDate', 'ASC').addOrderBy('o.contractId', 'ASC');
   }
 
   async search(

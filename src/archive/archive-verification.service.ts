@@ -43,7 +43,7 @@ export class ArchiveVerification {
 
   async verifyBytes(
     bytes: Uint8Array,
-    options: { actor: string; fileName?: string },
+    options: { actor: string; fileName?: string; originalId?: string },
   ): Promise<VerificationResult> {
     if (!bytes.byteLength || Buffer.from(bytes.subarray(0, 1024)).indexOf('%PDF-') < 0)
       throw new ArchiveError(
@@ -71,7 +71,11 @@ export class ArchiveVerification {
     await this.audit.append({
       actor: options.actor,
       action: 'archive.verification.performed',
-      subject: archived[0] ? `archive-original:${archived[0].originalId}` : `sha256:${sha256}`,
+      subject: options.originalId
+        ? `archive-original:${options.originalId}`
+        : archived[0]
+          ? `archive-original:${archived[0].originalId}`
+          : `sha256:${sha256}`,
       details: {
         sha256,
         sizeBytes: bytes.byteLength,
@@ -86,7 +90,11 @@ export class ArchiveVerification {
   async verifyArchived(idOrContractId: string, actor: string): Promise<VerificationResult> {
     const o = await this.queries.find(idOrContractId);
     const bytes = await this.readCurrent(o.currentSha256);
-    return this.verifyBytes(bytes, { actor, fileName: `${o.contractId}-v${o.currentVersion}.pdf` });
+    return this.verifyBytes(bytes, {
+      actor,
+      fileName: `${o.contractId}-v${o.currentVersion}.pdf`,
+      originalId: o.id,
+    });
   }
 
   async readCurrent(sha256: string): Promise<Buffer> {

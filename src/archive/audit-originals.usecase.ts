@@ -48,7 +48,7 @@ export class AuditOriginals {
           await repo
             .createQueryBuilder('o')
             .select('o.id')
-            .orderBy('o.transaction_date')
+            .orderBy('o.transactionDate')
             .addOrderBy('o.id')
             .getMany()
         ).map((o) => o.id);

@@ -32,7 +32,7 @@ export class ContractIntake {
       .where("c.status = 'completed'")
       .andWhere('c.original_sha256 IS NOT NULL')
       .andWhere('a.id IS NULL')
-      .orderBy('c.completed_at', 'ASC')
+      .orderBy('c.completedAt', 'ASC')
       .take(limit)
       .getMany();
     let imported = 0;

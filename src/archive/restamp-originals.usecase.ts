@@ -225,7 +225,7 @@ export class RestampOriginals {
         now,
       )
         .select('o.id')
-        .orderBy('o.protection_expires_at', 'ASC')
+        .orderBy('o.protectionExpiresAt', 'ASC')
         .addOrderBy('o.id', 'ASC')
         .limit(n);
       if (this.isPostgres) sub.setLock('pessimistic_write').setOnLocked('skip_locked');
