@@ -1,7 +1,10 @@
+import { INestApplication } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import request from 'supertest';
 import type { App } from 'supertest/types';
+import { IssueSubscriberCertificate } from '../../src/pki/issue-subscriber-certificate.usecase';
+import { CreateSigningIdentity } from '../../src/pki/signing-identities.usecase';
 
 export const PDF_FIXTURES = '/work/shared/fixtures/pdf';
 
@@ -44,4 +47,27 @@ export function postContract(server: App, token: string, input: NewContractInput
 
 export function auth(token: string) {
   return { Authorization: `Bearer ${token}` };
+}
+
+/** Demo-strength PINs the PKI policy accepts (not sequences, not repeated digits). */
+export const PINS = { bank: '735194', debtor: '482913', guarantor: '519374' } as const;
+
+/**
+ * Gives the subscribers signing certificates (PIN per subscriber) and creates a branch-manager
+ * signing identity, through the PKI module's own use cases; returns the identity id.
+ */
+export async function prepareSigning(
+  t: { app: INestApplication },
+  subscribers: { id: string; pin: string }[],
+): Promise<string> {
+  const issue = t.app.get(IssueSubscriberCertificate);
+  for (const s of subscribers) await issue.execute({ subscriberId: s.id, pin: s.pin, actor: 'test' });
+  const identity = await t.app.get(CreateSigningIdentity).execute({
+    branchName: '本店営業部',
+    title: '支店長',
+    personName: '山田 一郎',
+    pin: PINS.bank,
+    actor: 'test',
+  });
+  return identity.id;
 }
