@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Param, Query } from '@nestjs/common';
+import { Controller, Get, Header, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { escapeHtml, renderPage } from '../web/layout';
 import {
@@ -199,6 +199,40 @@ ${changed ? '<p class="success" role="status">パスワードを変更しまし�
   <table id="staff-table"><thead><tr><th>ログインID</th><th>氏名</th><th>メール</th><th>権限</th><th>状態</th><th>操作</th></tr></thead><tbody></tbody></table>
 </section>`,
       ['identity/staff.js'],
+    );
+  }
+
+  @Get('admin/staff/:id')
+  @Header('Content-Type', HTML)
+  @Header('Cache-Control', 'no-store')
+  @RequireStaff(StaffRole.ADMIN)
+  staffDetail(@CurrentPrincipal() p: Principal, @Param('id', ParseUUIDPipe) id: string): string {
+    const roleBoxes = Object.values(StaffRole)
+      .map(
+        (r) =>
+          `<label class="inline"><input type="checkbox" name="roles" value="${r}"> ${escapeHtml(roleLabel(r))}</label>`,
+      )
+      .join(' ');
+    return renderAppPage(
+      p,
+      '職員の詳細',
+      `<h1>職員の詳細</h1>
+<div id="staff" data-id="${escapeHtml(id)}">
+  <p class="error" role="alert" hidden id="detail-error"></p>
+  <form id="staff-edit-form" class="card stack" novalidate>
+    <p>ログインID: <strong id="staff-login-id"></strong> ・ 状態: <span id="staff-status"></span></p>
+    <label for="edit-name">氏名</label>
+    <input id="edit-name" name="name" required maxlength="200">
+    <label for="edit-email">メールアドレス</label>
+    <input id="edit-email" name="email" type="email" required maxlength="254">
+    <fieldset><legend>権限</legend>${roleBoxes}</fieldset>
+    <p class="error" role="alert" hidden id="edit-error"></p>
+    <p role="status" id="edit-status"></p>
+    <button type="submit">変更する</button>
+  </form>
+  <section class="card"><h2>変更履歴</h2><table id="history"><thead><tr><th>日時</th><th>項目</th><th>変更前</th><th>変更後</th><th>担当</th></tr></thead><tbody></tbody></table></section>
+</div>`,
+      ['identity/staff-detail.js'],
     );
   }
 }

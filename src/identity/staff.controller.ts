@@ -11,6 +11,9 @@ import {
   Query,
 } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AccountService } from './account.service';
 import { RequireStaff, CurrentPrincipal } from './auth/auth.decorators';
 import { actorOf, Principal, StaffRole } from './auth/principal';
 import { ChangeAccountStatus, notFound, StatusAction } from './change-account-status.usecase';
@@ -33,6 +36,8 @@ export class StaffController {
     private readonly unlockAccount: UnlockAccount,
     private readonly reissueCredentials: ReissueCredentials,
     private readonly directory: StaffDirectory,
+    private readonly accounts: AccountService,
+    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   @Post()
@@ -50,6 +55,22 @@ export class StaffController {
     const s = await this.directory.findById(id);
     if (!s) throw notFound('staff');
     return s;
+  }
+
+  /** Recorded changes of name, email, roles and status, with who and when. */
+  @Get(':id/history')
+  async history(@Param('id', ParseUUIDPipe) id: string) {
+    if (!(await this.directory.findById(id))) throw notFound('staff');
+    const items = await this.accounts.history(this.dataSource.manager, id);
+    return {
+      items: items.map((c) => ({
+        field: c.field,
+        oldValue: c.oldValue,
+        newValue: c.newValue,
+        changedBy: c.changedBy,
+        changedAt: c.changedAt.toISOString(),
+      })),
+    };
   }
 
   @Patch(':id')

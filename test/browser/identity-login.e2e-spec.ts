@@ -181,4 +181,36 @@ describe('identity pages (browser)', () => {
     await staffCtx.close();
     await subCtx.close();
   });
+
+  it('an administrator registers a staff member and changes their roles through the pages', async () => {
+    const admin = await createStaff(t, [StaffRole.ADMIN], { smtp, name: '管理 花子' });
+    const ctx = await browser.newContext({ locale: 'ja-JP' });
+    const page = await ctx.newPage();
+    await page.goto(`${base}/login/${admin.loginKey}`);
+    const otp = await passwordStep(page, admin.email, admin.loginId, admin.password);
+    await page.fill('#otp', otp);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${base}/home`);
+    await page.click('a[href="/admin/staff"]');
+    await page.waitForURL(`${base}/admin/staff`);
+    // Refusal: no role chosen.
+    await page.fill('#staff-name', '融資 三郎');
+    await page.fill('#staff-email', `loan-${Date.now()}@example.jp`);
+    await page.click('#staff-form button[type=submit]');
+    await expect(alertText(page, '#staff-error')).resolves.toContain('権限');
+    await page.check('input[name=roles][value=loan_officer]');
+    await page.click('#staff-form button[type=submit]');
+    await page.locator('#staff-issued').waitFor({ state: 'visible' });
+    const loginId = (await page.textContent('#issued-login-id'))!.trim();
+    expect(loginId).toMatch(/^S\d{8}$/);
+    await shot(page, '12-staff-registered');
+    await page.click(`#staff-table a:text("${loginId}")`);
+    await page.locator('#staff-login-id:not(:empty)').waitFor();
+    await page.check('#staff-edit-form input[name=roles][value=bank_signer]');
+    await page.click('#staff-edit-form button[type=submit]');
+    await page.locator('#edit-status:text("変更しました")').waitFor();
+    await expect(page.locator('#history tbody').textContent()).resolves.toContain('金庫署名担当者');
+    await shot(page, '13-staff-roles-changed');
+    await ctx.close();
+  });
 });

@@ -31,8 +31,11 @@ async function load() {
         const actions = (ACTIONS[s.status] || []).slice();
         if (s.locked) actions.unshift(['unlock', 'ロック解除']);
         return (
-          '<tr><td>' +
+          '<tr><td><a href="/admin/staff/' +
+          esc(s.id) +
+          '">' +
           esc(s.loginId) +
+          '</a>' +
           '</td><td>' +
           esc(s.name) +
           '</td><td>' +
