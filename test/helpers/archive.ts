@@ -3,7 +3,8 @@ import { execFile } from 'node:child_process';
 import { generateKeyPairSync, KeyObject, randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { transformFileSync } from '@swc/core';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DataSource } from 'typeorm';
 import { ArchiveOriginal, StoreOriginalCommand } from '../../src/archive/archive-original.usecase';
@@ -134,4 +135,34 @@ export function tamperStoredObject(t: TestAppLike, sha256: string, offset = 100)
   const bytes = readFileSync(file);
   bytes[offset] ^= 0x01;
   writeFileSync(file, bytes);
+}
+
+/**
+ * Compiles src/ with @swc/core (no type check, as Jest does) into a folder under test-artifacts/
+ * (inside the repository so node_modules resolve) and returns the path of the compiled cli.js:
+ * crash tests run it as a child process against the test app's database and storage.
+ */
+export function compileCli(): { cli: string; dir: string } {
+  const root = path.resolve(__dirname, '../..');
+  const out = path.join(root, 'test-artifacts', `archive-cli-${randomUUID().slice(0, 8)}`);
+  const walk = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) return e.name === 'public' ? [] : walk(p);
+      return e.name.endsWith('.ts') && !e.name.endsWith('.spec.ts') ? [p] : [];
+    });
+  for (const file of walk(path.join(root, 'src'))) {
+    const target = path.join(out, path.relative(root, file)).replace(/\.ts$/, '.js');
+    mkdirSync(path.dirname(target), { recursive: true });
+    const { code } = transformFileSync(file, {
+      jsc: {
+        parser: { syntax: 'typescript', decorators: true },
+        transform: { legacyDecorator: true, decoratorMetadata: true },
+        target: 'es2022',
+      },
+      module: { type: 'commonjs' },
+    });
+    writeFileSync(target, code);
+  }
+  return { cli: path.join(out, 'src', 'cli.js'), dir: out };
 }
