@@ -156,6 +156,7 @@ export function formatReport(report: ValidationReport): string {
     if (e.changesAfter.length)
       lines.push(`   changes after: ${[...new Set(e.changesAfter.map((c) => c.kind))].join(', ')}`);
   }
+  if (!report.entries.length) lines.push('no signature or document timestamp in this file');
   lines.push(`OVERALL: ${s.indication}`);
   return `${lines.join('\n')}\n`;
 }

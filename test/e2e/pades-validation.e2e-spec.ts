@@ -157,6 +157,24 @@ describe('PAdES validation', () => {
     expect(report.entries[0].certification).toEqual({ permission: 2 });
   });
 
+  it('DocMDP P=1: a document timestamp after it is allowed, any other change fails naming P=1', async () => {
+    const certified = (await sign(LOAN, 'B-T', { certify: { permission: 1 } })).bytes;
+    const stamped = (await addDocumentTimestamp(certified, services)).bytes;
+    const ok = await validate(stamped, addDays(start, 1), true);
+    expect(ok.entries.map((e) => e.indication)).toEqual(['TOTAL-PASSED', 'TOTAL-PASSED']);
+    expect(ok.entries[0].certification).toEqual({ permission: 1 });
+    const forged = await validate(appendPageContentChange(stamped), addDays(start, 1), true);
+    expect(forged.entries[0]).toMatchObject({
+      indication: 'TOTAL-FAILED',
+      subIndication: 'SIG_CONSTRAINTS_FAILURE',
+    });
+    expect(forged.entries[0].message).toMatch(/DocMDP P=1/);
+    expect(forged.entries[1]).toMatchObject({
+      indication: 'TOTAL-FAILED',
+      subIndication: 'SIG_CONSTRAINTS_FAILURE',
+    });
+  });
+
   it('a document timestamp alone (no signature) is validated too', async () => {
     const ts = await addDocumentTimestamp(LOAN, services);
     const report = await validate(ts.bytes, addDays(start, 1));

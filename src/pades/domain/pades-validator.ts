@@ -43,7 +43,9 @@ export interface PadesValidationOptions {
 
 /** Changes allowed after a signature (ETSI EN 319 142-1 §5.4, ISO 32000-1 §12.8.2.2 DocMDP). */
 const ALLOWED_AFTER: Record<1 | 2 | 3, Set<RevisionChange['kind']>> = {
-  1: new Set(['dss', 'doc-timestamp']),
+  // A document timestamp brings its own (signature-type) field and widget: allowed with it, while
+  // a new approval signature ('signature') is not.
+  1: new Set(['dss', 'doc-timestamp', 'signature-field']),
   2: new Set(['dss', 'doc-timestamp', 'signature', 'signature-field', 'form-field-value']),
   3: new Set(['dss', 'doc-timestamp', 'signature', 'signature-field', 'form-field-value', 'annotation']),
 };
@@ -122,7 +124,7 @@ export class PadesValidator {
       const changes = changesAfter(this.doc, e.info.revisionEnd);
       const report =
         e.info.type === 'DocTimeStamp' || e.info.subFilter === 'ETSI.RFC3161'
-          ? await this.validateDocumentTimestamp(e, poe, poeFromTimestamp, changes, certification?.docMdp)
+          ? await this.validateDocumentTimestamp(e, poe, poeFromTimestamp, changes, certification)
           : await this.validateSignature(e, poe, poeFromTimestamp, changes, certification, latestValidDocTs);
       if (report.type === 'document-timestamp' && report.indication === 'TOTAL-PASSED' && report.provenTime) {
         poe = new Date(report.provenTime);
@@ -239,6 +241,9 @@ export class PadesValidator {
         ),
       );
 
+    // What changed after this revision matters whatever the certificates say.
+    checks.push(this.checkChanges(changes, certification, e));
+
     // Signature timestamp: proves the signature existed at genTime (B-T).
     let bestTime = poe;
     let hasValidSigTs = false;
@@ -274,6 +279,11 @@ export class PadesValidator {
     report.provenTime = bestTime.toISOString();
 
     // Certificate path and its status at the best signature time.
+    // PAdES level reached so far (EN 319 142-1 §6.2): B-T needs a proven time; B-LT and B-LTA are
+    // decided once the revocation data is known to come from the file.
+    let level: PadesLevel | 'NONE' = si.signingCertificate === 'v2-match' ? 'B-B' : 'NONE';
+    if (level === 'B-B' && (hasValidSigTs || poeFromTimestamp)) level = 'B-T';
+    report.level = level;
     const path = this.pool.buildPath(signerCert, this.anchors);
     if (!path) {
       checks.push(
@@ -293,12 +303,9 @@ export class PadesValidator {
     const revocation = await this.checkRevocation(path, bestTime, bestTime, 'require');
     checks.push(revocation.check);
     checks.push(this.checkAlgorithms(cms, signerCert));
-    checks.push(this.checkChanges(changes, certification, e));
 
     // PAdES level reached (EN 319 142-1 §6.2): B-T needs a proven time, B-LT the validation data
     // in the DSS, B-LTA a valid document timestamp over it.
-    let level: PadesLevel | 'NONE' = si.signingCertificate === 'v2-match' ? 'B-B' : 'NONE';
-    if (level === 'B-B' && (hasValidSigTs || poeFromTimestamp)) level = 'B-T';
     if (level === 'B-T' && revocation.embeddedOnly && this.doc.dss()) level = 'B-LT';
     if (level === 'B-LT' && laterDocTs !== undefined) level = 'B-LTA';
     report.level = level;
@@ -310,7 +317,7 @@ export class PadesValidator {
     poe: Date,
     poeFromTimestamp: boolean,
     changes: RevisionChange[],
-    docMdp: 1 | 2 | 3 | undefined,
+    certification: PdfSignatureInfo | undefined,
   ): Promise<EntryReport> {
     const checks: ValidationCheck[] = [];
     const report = this.baseReport(e, 'document-timestamp', changes);
@@ -333,7 +340,7 @@ export class PadesValidator {
     report.provenTime = ts.summary.genTime;
     checks.push(...ts.checks);
     if (ts.summary.tsa) report.signer = ts.summary.tsa;
-    checks.push(this.checkChanges(changes, docMdp ? ({ docMdp } as PdfSignatureInfo) : undefined, e));
+    checks.push(this.checkChanges(changes, certification, e));
     report.level = 'B-LTA';
     return finish();
   }
