@@ -1,6 +1,7 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -11,8 +12,11 @@ import { CertificateAuthority } from '../../src/pki/certificate-authority.servic
 import { IssueSubscriberCertificate } from '../../src/pki/issue-subscriber-certificate.usecase';
 import { CreateSigningIdentity } from '../../src/pki/signing-identities.usecase';
 import { AuditLog } from '../../src/platform/audit/audit-log';
-import { auth, fixturePdf, postContract } from '../helpers/contracts';
-import { createStaff, createSubscriber, TestPerson } from '../helpers/identity';
+import { auth, fixturePdf, PDF_FIXTURES, postContract } from '../helpers/contracts';
+import { ContractSigningGateway } from '../../src/contracts/contract-signing.gateway';
+import { PadesValidator } from '../../src/pades/domain/pades-validator';
+import { simpleReport } from '../../src/pades/domain/validation-report';
+import { createStaff, createSubscriber, loginWithOtp, TestPerson } from '../helpers/identity';
 import { createTestApp, destroyTestApp } from '../helpers/test-app';
 import { TestSmtpServer } from '../helpers/test-smtp-server';
 
@@ -303,6 +307,16 @@ describe('contracts: the whole flow (e2e, SMTP)', () => {
     expect(refused.body.error.code).toBe('SIGNER_NOT_ELIGIBLE');
     expect(await state(id)).toEqual(before);
     await t.app.get(ChangeAccountStatus).execute(ra, 'subscriber', debtor.id, 'reactivate', '確認完了');
+    // Suspension ends the sessions as well: the request is refused before it reaches the contract.
+    await t.app
+      .get(ChangeAccountStatus)
+      .execute(ra, 'subscriber', debtor.id, 'suspend', '届出による利用停止');
+    const suspended = await sign(debtor, id, DEBTOR_PIN);
+    expect([401, 403]).toContain(suspended.status);
+    expect(await state(id)).toEqual(before);
+    await t.app.get(ChangeAccountStatus).execute(ra, 'subscriber', debtor.id, 'reactivate', '再開');
+    const session = await loginWithOtp(server(), smtp, { ...debtor, email: debtor.email });
+    debtor = { ...debtor, token: session.token };
     const ok = await sign(debtor, id, DEBTOR_PIN).expect(200);
     expect(ok.body.status).toBe('completed');
   });
@@ -331,5 +345,55 @@ describe('contracts: the whole flow (e2e, SMTP)', () => {
     t.clock.advance(15 * 60_000);
     const late = await sign(guarantor, created.body.id as string, GUARANTOR_PIN);
     expect([late.status, late.body.error.code]).toEqual([409, 'CONTRACT_EXPIRED']);
+  });
+  it('stops the workflow and alerts the loan officer when a signature does not validate (EC-08)', async () => {
+    // The validator is the real one, but given a trust list that lacks the service's root (as if the
+    // trust store were misconfigured): the debtor's new signature cannot be chained, so it is not
+    // TOTAL-PASSED and the contract must stop instead of moving on to the guarantor.
+    const gateway = t.app.get(ContractSigningGateway);
+    const foreignRoot = new X509Certificate(readFileSync(path.join(PDF_FIXTURES, 'other-software-root.pem')))
+      .raw;
+    const id = await registerAndBankSign([debtor.id, guarantor.id]);
+    const spy = jest.spyOn(gateway, 'validate').mockImplementation(async (pdf: Uint8Array) => {
+      const report = await PadesValidator.validate(pdf, { trustAnchors: [foreignRoot], at: t.clock.now() });
+      return {
+        indication: report.indication,
+        signatureCount: report.entries.length,
+        documentTimestampCount: 0,
+        report: simpleReport(report) as unknown as Record<string, unknown>,
+      };
+    });
+    try {
+      const mark = smtp.messages.length;
+      const r = await sign(debtor, id, DEBTOR_PIN).expect(200);
+      expect(r.body.status).toBe('halted');
+      const alert = await smtp.nextTo(officer.email, mark);
+      expect(alert.subject).toContain('署名検証に失敗');
+      expect(alert.text).toContain(id);
+      expect(smtp.messages.slice(mark).some((m) => m.to.includes(guarantor.email))).toBe(false);
+      const detail = await request(server()).get(`/api/contracts/${id}`).set(auth(officer.token)).expect(200);
+      expect(detail.body.haltReason).toMatch(/INDETERMINATE|TOTAL-FAILED/);
+      expect((detail.body.events as { type: string }[]).map((e) => e.type)).toContain('validation_failed');
+      const next = await sign(guarantor, id, GUARANTOR_PIN);
+      expect([next.status, next.body.error.code]).toEqual([409, 'CONTRACT_HALTED']);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+  it('locks the PIN after the configured number of wrong entries; the contract is unchanged', async () => {
+    const locked = await createSubscriber(t, { smtp, name: '施錠 四郎' });
+    await t.app
+      .get(IssueSubscriberCertificate)
+      .execute({ subscriberId: locked.id, pin: DEBTOR_PIN, actor: 'test' });
+    const id = await registerAndBankSign([locked.id]);
+    const before = await state(id);
+    const codes: string[] = [];
+    for (let i = 0; i < t.config.PIN_MAX_FAILURES; i++)
+      codes.push((await sign(locked, id, '999999')).body.error.code as string);
+    expect(codes.slice(0, -1).every((c) => c === 'PIN_INCORRECT')).toBe(true);
+    expect(codes[codes.length - 1]).toBe('PIN_LOCKED');
+    const right = await sign(locked, id, DEBTOR_PIN);
+    expect([right.status, right.body.error.code]).toEqual([423, 'PIN_LOCKED']);
+    expect(await state(id)).toEqual(before);
   });
 });
