@@ -3,7 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import * as path from 'node:path';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { AuditEntryEntity, AuditHeadEntity } from './audit/audit-entry.entity';
+import { AuditEntryEntity, AuditHeadEntity, AuditPendingEntity } from './audit/audit-entry.entity';
 import { AuditLog } from './audit/audit-log';
 import { Clock, SystemClock } from './clock/clock';
 import { FileStore, LocalFileStore } from './file-store/file-store';
@@ -49,7 +49,7 @@ export class PlatformModule {
     ];
     return {
       module: PlatformModule,
-      imports: [TypeOrmModule.forFeature([AuditEntryEntity, AuditHeadEntity])],
+      imports: [TypeOrmModule.forFeature([AuditEntryEntity, AuditHeadEntity, AuditPendingEntity])],
       controllers: [DevMailboxController],
       providers,
       exports: [Clock, MailSender, FileStore, AuditLog, StartupNotices],

@@ -63,6 +63,19 @@ describe('database units of work (e2e)', () => {
     );
   });
 
+  it('commits an audit entry with its change and drops it with a rollback', async () => {
+    const audit = t.app.get(AuditLog);
+    await ds
+      .transaction(async (m) => {
+        await audit.append({ actor: 'system', action: 'test.rolledback' }, m);
+        throw new Error('abort');
+      })
+      .catch(() => undefined);
+    await ds.transaction((m) => audit.append({ actor: 'system', action: 'test.committed' }, m));
+    expect(await audit.list({ action: 'test.rolledback' })).toHaveLength(0);
+    expect(await audit.list({ action: 'test.committed' })).toHaveLength(1);
+  });
+
   it('keeps the audit chain linear under concurrent appends', async () => {
     const audit = t.app.get(AuditLog);
     await Promise.all(

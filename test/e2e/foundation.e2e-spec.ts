@@ -35,6 +35,17 @@ describe('service foundation (e2e)', () => {
     expect(res.body.error.code).toBe('MALFORMED_JSON');
   });
 
+  it('names the failing field when a DTO is invalid (POST /api/auth/login without loginId)', async () => {
+    const res = await request(t.app.getHttpServer())
+      .post('/api/auth/login')
+      .send({ loginKey: 'k'.repeat(22), password: 'whatever-1234' })
+      .expect(400);
+    expect(res.body.error.code).toBe('VALIDATION_FAILED');
+    expect(res.body.error.details.fields).toEqual(
+      expect.arrayContaining([expect.objectContaining({ field: 'loginId' })]),
+    );
+  });
+
   it('refuses an oversized JSON body with 413', async () => {
     const res = await request(t.app.getHttpServer())
       .post('/api/no-such-thing')
@@ -77,7 +88,13 @@ describe('service foundation (e2e)', () => {
     expect(modified.ok).toBe(false);
     expect(modified.firstBreak).toEqual({ kind: 'modified', seq: second.seq });
     // Restore it, then delete a different one.
-    await ds.query(`UPDATE audit_entries SET details = '{"i":1}' WHERE seq = ${second.seq}`);
+    await ds.query(
+      `UPDATE audit_entries SET details = $1 WHERE seq = ${second.seq}`.replace(
+        '$1',
+        ds.options.type === 'postgres' ? '$1' : '?',
+      ),
+      [JSON.stringify(second.details)],
+    );
     expect((await audit.verify()).ok).toBe(true);
     await ds.query(`DELETE FROM audit_entries WHERE seq = ${second.seq + 1}`);
     const deleted = await audit.verify();

@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import { BigIntColumn, InstantColumn, JsonColumn } from '../../database/columns';
 
 /** One append-only audit record. `hash` = SHA-256 over the canonical form including `prevHash`. */
@@ -45,4 +45,27 @@ export class AuditHeadEntity {
 
   @Column({ type: 'varchar', length: 64, name: 'last_hash' })
   lastHash!: string;
+}
+
+/** An entry committed with its change but not yet linked into the chain (see AuditLog.seal). */
+@Entity('audit_pending')
+export class AuditPendingEntity {
+  /** Insertion order: the chain follows it. */
+  @PrimaryGeneratedColumn('increment')
+  ord!: number | string;
+
+  @InstantColumn()
+  at!: Date;
+
+  @Column({ type: 'varchar', length: 100 })
+  actor!: string;
+
+  @Column({ type: 'varchar', length: 100 })
+  action!: string;
+
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  subject!: string | null;
+
+  @JsonColumn({ nullable: true })
+  details!: Record<string, unknown> | null;
 }

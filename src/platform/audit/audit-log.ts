@@ -1,8 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../clock/clock';
 import { AuditChainVerifier, ChainBreak, GENESIS_HASH, hashAuditRecord } from './audit-chain';
-import { AuditEntryEntity, AuditHeadEntity } from './audit-entry.entity';
+import { AuditEntryEntity, AuditHeadEntity, AuditPendingEntity } from './audit-entry.entity';
 
 export interface AuditEvent {
   actor: string;
@@ -20,51 +20,147 @@ export interface AuditVerification {
 
 const SECRET_KEYS =
   /(password|passphrase|secret|privatekey)$|^(otp|pin|newpin|currentpin|token|sessiontoken)$/i;
+const SEAL_BATCH = 500;
+const SEAL_INTERVAL_MS = 1000;
 
 /**
- * Append-only, hash-chained audit log. `append` joins the caller's transaction (pass its
- * EntityManager) so the audit record commits or rolls back with the change it describes.
+ * Append-only, hash-chained audit log in two steps:
+ * 1. `append` inserts the event into `audit_pending` inside the caller's transaction (pass its
+ *    EntityManager), so the record commits or rolls back with the change it describes. It takes no
+ *    shared lock, so busy modules (transfers) do not queue behind one another.
+ * 2. `seal` moves committed pending events, oldest first, into `audit_entries`, giving each the
+ *    next sequence number and a hash over its content and the previous hash. Sealers serialise on
+ *    the chain's head row, so several service instances may run it. It runs shortly after each
+ *    append, every second, before `list`/`verify`, and at shutdown.
  */
 @Injectable()
-export class AuditLog {
+export class AuditLog implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(AuditLog.name);
+  private timer: NodeJS.Timeout | undefined;
+  private soon: NodeJS.Timeout | undefined;
+  private sealing: Promise<number> | undefined;
+
   constructor(
     private readonly dataSource: DataSource,
     @Inject(Clock) private readonly clock: Clock,
   ) {}
 
-  async append(event: AuditEvent, manager?: EntityManager): Promise<AuditEntryEntity> {
-    if (manager) return this.appendIn(manager, event);
-    return this.dataSource.transaction((m) => this.appendIn(m, event));
+  onModuleInit(): void {
+    this.timer = setInterval(() => this.sealInBackground(), SEAL_INTERVAL_MS);
+    this.timer.unref();
   }
 
-  private async appendIn(m: EntityManager, event: AuditEvent): Promise<AuditEntryEntity> {
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    clearTimeout(this.soon);
+    try {
+      await this.seal();
+    } catch (e) {
+      this.logger.warn({ err: e }, 'audit seal at shutdown failed; pending entries are sealed at next start');
+    }
+  }
+
+  async append(event: AuditEvent, manager?: EntityManager): Promise<void> {
     assertNoSecrets(event.details);
-    const headRepo = m.getRepository(AuditHeadEntity);
-    // Lock the head row (PostgreSQL); SQLite serialises writers on its own.
-    const head =
-      m.connection.options.type === 'postgres'
-        ? await headRepo.createQueryBuilder('h').setLock('pessimistic_write').where('h.id = 1').getOne()
-        : await headRepo.findOneBy({ id: 1 });
-    const seq = (head?.lastSeq ?? 0) + 1;
-    const prevHash = head?.lastHash ?? GENESIS_HASH;
-    const entry = m.getRepository(AuditEntryEntity).create({
-      seq,
+    const row = {
       at: new Date(Math.floor(this.clock.now().getTime())),
       actor: event.actor,
       action: event.action,
       subject: event.subject ?? null,
       details: event.details ?? null,
-      prevHash,
-    });
-    entry.hash = hashAuditRecord(entry);
-    await m.getRepository(AuditEntryEntity).insert(entry as never);
-    if (head) await headRepo.update({ id: 1 }, { lastSeq: seq, lastHash: entry.hash });
-    else await headRepo.insert({ id: 1, lastSeq: seq, lastHash: entry.hash });
-    return entry;
+    };
+    const m = manager ?? this.dataSource.manager;
+    await m.getRepository(AuditPendingEntity).insert(row as never);
+    this.scheduleSeal();
   }
 
-  /** Walks the whole chain in pages and reports the first broken link. */
+  /** Seals every committed pending entry into the chain; returns how many were sealed. */
+  async seal(): Promise<number> {
+    // One sealing pass at a time per process; callers share the pass in progress, then run again
+    // so that entries committed during it are included.
+    while (this.sealing) await this.sealing.catch(() => undefined);
+    this.sealing = this.sealAll();
+    try {
+      return await this.sealing;
+    } finally {
+      this.sealing = undefined;
+    }
+  }
+
+  private async sealAll(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await this.dataSource.transaction((m) => this.sealBatch(m));
+      total += n;
+      if (n < SEAL_BATCH) return total;
+    }
+  }
+
+  private async sealBatch(m: EntityManager): Promise<number> {
+    const headRepo = m.getRepository(AuditHeadEntity);
+    const pg = m.connection.options.type === 'postgres';
+    let head = pg
+      ? await headRepo.createQueryBuilder('h').setLock('pessimistic_write').where('h.id = 1').getOne()
+      : await headRepo.findOneBy({ id: 1 });
+    if (!head && pg) {
+      // First entry ever: create the head row (ON CONFLICT keeps concurrent sealers safe), then lock it.
+      await m.query(
+        `INSERT INTO audit_head (id, last_seq, last_hash) VALUES (1, 0, $1) ON CONFLICT (id) DO NOTHING`,
+        [GENESIS_HASH],
+      );
+      head = await headRepo.createQueryBuilder('h').setLock('pessimistic_write').where('h.id = 1').getOne();
+    }
+    const pending = await m
+      .getRepository(AuditPendingEntity)
+      .createQueryBuilder('p')
+      .orderBy('p.ord', 'ASC')
+      .limit(SEAL_BATCH)
+      .getMany();
+    if (!pending.length) return 0;
+    let seq = head?.lastSeq ?? 0;
+    let prevHash = head?.lastHash ?? GENESIS_HASH;
+    const entries: AuditEntryEntity[] = [];
+    for (const p of pending) {
+      seq++;
+      const entry = m.getRepository(AuditEntryEntity).create({
+        seq,
+        at: p.at,
+        actor: p.actor,
+        action: p.action,
+        subject: p.subject,
+        details: p.details,
+        prevHash,
+      });
+      entry.hash = hashAuditRecord(entry);
+      prevHash = entry.hash;
+      entries.push(entry);
+    }
+    for (let i = 0; i < entries.length; i += 100) {
+      await m.getRepository(AuditEntryEntity).insert(entries.slice(i, i + 100) as never);
+    }
+    await m.getRepository(AuditPendingEntity).delete(pending.map((p) => String(p.ord)));
+    if (head) await headRepo.update({ id: 1 }, { lastSeq: seq, lastHash: prevHash });
+    else await headRepo.insert({ id: 1, lastSeq: seq, lastHash: prevHash });
+    return pending.length;
+  }
+
+  private scheduleSeal(): void {
+    if (this.soon) return;
+    this.soon = setTimeout(() => {
+      this.soon = undefined;
+      this.sealInBackground();
+    }, 25);
+    this.soon.unref();
+  }
+
+  private sealInBackground(): void {
+    if (this.sealing || !this.dataSource.isInitialized) return;
+    this.seal().catch((e: unknown) => this.logger.warn({ err: e }, 'audit seal failed; will retry'));
+  }
+
+  /** Seals, then walks the whole chain in pages and reports the first broken link. */
   async verify(pageSize = 1000): Promise<AuditVerification> {
+    await this.seal();
     const repo = this.dataSource.getRepository(AuditEntryEntity);
     const verifier = new AuditChainVerifier();
     let after = 0;
@@ -89,9 +185,11 @@ export class AuditLog {
       : { ok: true, checked: verifier.checked };
   }
 
+  /** Newest first, after sealing what is pending. */
   async list(
     filter: { action?: string; subject?: string; actor?: string; limit?: number; beforeSeq?: number } = {},
   ) {
+    await this.seal();
     const qb = this.dataSource
       .getRepository(AuditEntryEntity)
       .createQueryBuilder('e')
