@@ -16,7 +16,11 @@ module.exports = {
         sourceMaps: 'inline',
       },
     ],
+    '^.+\\.js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
   },
+  // pkijs 4 / asn1js 4 and their helpers ship ESM only: compile them to CommonJS for Jest
+  // (node itself loads them through require(esm)).
+  transformIgnorePatterns: ['/node_modules/(?!(asn1js|pkijs|bytestreamjs|@noble/hashes|@peculiar/utils)/)'],
   testTimeout: 60000,
   setupFiles: ['<rootDir>/test/helpers/jest-setup.ts'],
 };

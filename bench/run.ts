@@ -6,7 +6,12 @@ import * as os from 'node:os';
 
 /** Each benchmark module exports `run(args)`. Add an entry per benchmark. */
 const benches: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
-  // tsa: () => import('./tsa.bench'),
+  identity: () => import('./identity.bench'),
+  tsa: () => import('./tsa.bench'),
+  banking: () => import('./banking.bench'),
+  pades: () => import('./pades.bench'),
+  pki: () => import('./pki.bench'),
+  contracts: () => import('./contracts.bench'),
 };
 
 async function main(): Promise<void> {

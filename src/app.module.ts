@@ -6,11 +6,19 @@ import { LoggerModule } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppConfig, loadConfig } from './config/app-config';
+import { BankingModule } from './banking/banking.module';
 import { APP_CONFIG, ConfigModule } from './config/config.module';
 import { HttpErrorFilter } from './common/errors/http-error.filter';
+import { ContractsModule } from './contracts/contracts.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthController } from './health/health.controller';
+import { IdentityModule } from './identity/identity.module';
+import { PkiModule } from './pki/pki.module';
 import { PlatformModule, PlatformOverrides } from './platform/platform.module';
+import { RaModule } from './ra/ra.module';
+import { TsaModule } from './tsa/tsa.module';
+import { PadesModule } from './pades/pades.module';
+import { ArchiveModule } from './archive/archive.module';
 import { WebModule } from './web/web.module';
 
 export interface AppModuleOptions {
@@ -75,6 +83,14 @@ export class AppModule {
         DatabaseModule,
         PlatformModule.forRoot(options.overrides),
         WebModule,
+        BankingModule,
+        ContractsModule,
+        IdentityModule,
+        PkiModule,
+        TsaModule,
+        PadesModule,
+        ArchiveModule,
+        RaModule,
       ],
       controllers: [HealthController],
       providers: [

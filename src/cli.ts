@@ -6,6 +6,13 @@ import { AppModule } from './app.module';
 import { AppError } from './common/errors/app-error';
 import { ConfigError, loadConfig } from './config/app-config';
 import { registerPlatformCommands } from './platform/platform.cli';
+import { registerPkiCommands } from './pki/pki.cli';
+import { registerIdentityCommands } from './identity/identity.cli';
+import { registerBankingCommands } from './banking/banking.cli';
+import { registerContractsCommands } from './contracts/contracts.cli';
+import { registerTsaCommands } from './tsa/tsa.cli';
+import { registerPadesCommands } from './pades/pades.cli';
+import { registerArchiveCommands } from './archive/archive.cli';
 
 /**
  * `npm run cli -- <command>`: the same modules as the service, without the HTTP server or the
@@ -19,6 +26,13 @@ export function buildProgram(context: AppContextFactory): Command {
     .showHelpAfterError()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerPlatformCommands(program, context);
+  registerPkiCommands(program, context);
+  registerIdentityCommands(program, context);
+  registerBankingCommands(program, context);
+  registerContractsCommands(program, context);
+  registerTsaCommands(program, context);
+  registerPadesCommands(program, context);
+  registerArchiveCommands(program, context);
   return program;
 }
 

@@ -1,6 +1,13 @@
 import * as path from 'node:path';
 import { z } from 'zod';
 import { bool, int } from './settings.util';
+import { bankingSettings } from '../banking/banking.settings';
+import { contractsSettings } from '../contracts/contracts.settings';
+import { pkiSettings } from '../pki/pki.settings';
+import { identitySettings } from '../identity/identity.settings';
+import { tsaSettings } from '../tsa/tsa.settings';
+import { padesSettings } from '../pades/pades.settings';
+import { archiveSettings } from '../archive/archive.settings';
 
 /**
  * Every setting of the service, read once from the environment at boot and validated.
@@ -53,6 +60,13 @@ const coreSettings = {
 /** The one configuration object: core settings plus each module's (add a module's shape here). */
 export const configSchema = z.object({
   ...coreSettings,
+  ...tsaSettings,
+  ...padesSettings,
+  ...archiveSettings,
+  ...bankingSettings,
+  ...contractsSettings,
+  ...pkiSettings,
+  ...identitySettings,
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
