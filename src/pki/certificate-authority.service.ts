@@ -382,7 +382,7 @@ export class CertificateAuthority implements OnApplicationBootstrap {
         signer: {
           key: responder.key,
           certificate: responder.certificate,
-          certificates: [responder.certificate, h.issuing.certificate],
+          certificates: [responder.der, h.issuing.der],
         },
       },
       // The root answers for what it issued (issuing CA, TSA) itself: RFC 6960 §4.2.2.2 allows the CA.

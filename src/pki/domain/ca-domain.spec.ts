@@ -227,7 +227,11 @@ describe('CA domain (checked with OpenSSL)', () => {
     const authority: OcspAuthority = {
       name: 'issuing',
       issuer: issuing,
-      signer: { key: ocspKey, certificate: responder, certificates: [responder, issuing] },
+      signer: {
+        key: ocspKey,
+        certificate: responder,
+        certificates: [responder, issuing].map((c) => new Uint8Array(c.toSchema().toBER(false))),
+      },
     };
     const parsed = parseOcspRequest(readFileSync(reqFile), [authority]);
     expect(parsed.items.map((i) => i.authority?.name)).toEqual(['issuing', 'issuing', 'issuing']);

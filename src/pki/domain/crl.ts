@@ -3,7 +3,8 @@ import * as pkijs from 'pkijs';
 import { OID } from './oids';
 import { REVOCATION_REASONS, RevocationReason } from './revocation-reason';
 import { CaIssuer } from './certificate-profiles';
-import { extension, keyIdentifier, signatureSpecFor, signBytes, x509Time } from './x509';
+import { der, derIntegerHex, derTime } from './der';
+import { extension, keyIdentifier, signatureSpecFor, signBytes } from './x509';
 
 export interface RevokedEntry {
   serialHex: string;
@@ -23,34 +24,10 @@ export function buildCrl(input: {
   nextUpdate: Date;
   revoked: RevokedEntry[];
 }): Buffer {
-  const crl = new pkijs.CertificateRevocationList();
-  crl.version = 1;
-  crl.issuer = input.issuer.certificate.subject;
-  crl.thisUpdate = x509Time(input.thisUpdate);
-  crl.nextUpdate = x509Time(input.nextUpdate);
-  if (input.revoked.length > 0) {
-    crl.revokedCertificates = input.revoked.map(
-      (r) =>
-        new pkijs.RevokedCertificate({
-          userCertificate: new asn1js.Integer({ valueHex: Buffer.from(r.serialHex, 'hex') }),
-          revocationDate: x509Time(r.revokedAt),
-          crlEntryExtensions:
-            r.reason === 'unspecified'
-              ? undefined
-              : new pkijs.Extensions({
-                  extensions: [
-                    extension(
-                      OID.crlReason,
-                      false,
-                      new asn1js.Enumerated({ value: REVOCATION_REASONS[r.reason] }),
-                    ),
-                  ],
-                }),
-        }),
-    );
-  }
+  const sig = signatureSpecFor(input.issuer.key);
+  const algorithm = Buffer.from(sig.algorithm.toSchema().toBER(false));
   const issuerSpki = input.issuer.certificate.subjectPublicKeyInfo.toSchema().toBER(false);
-  crl.crlExtensions = new pkijs.Extensions({
+  const crlExtensions = new pkijs.Extensions({
     extensions: [
       extension(
         OID.authorityKeyIdentifier,
@@ -62,13 +39,44 @@ export function buildCrl(input: {
       extension(OID.crlNumber, false, new asn1js.Integer({ value: input.crlNumber })),
     ],
   });
-  const sig = signatureSpecFor(input.issuer.key);
-  crl.signature = sig.algorithm;
-  crl.signatureAlgorithm = sig.algorithm;
-  // encodeTBS is protected in pkijs' typings; it is what CertificateRevocationList.sign uses.
-  const tbs = (crl as unknown as { encodeTBS(): asn1js.Sequence }).encodeTBS().toBER(false);
-  crl.signatureValue = new asn1js.BitString({
-    valueHex: signBytes(input.issuer.key, sig, new Uint8Array(tbs)),
-  });
-  return Buffer.from((crl.toSchema(true) as asn1js.Sequence).toBER(false));
+  // Entries are written as DER directly: through pkijs objects a 10,000-entry CRL took seconds,
+  // inside the revocation's transaction.
+  const reasonExtension = new Map<RevocationReason, Buffer>();
+  const entryExtensions = (reason: RevocationReason): Buffer[] => {
+    if (reason === 'unspecified') return []; // RFC 5280 §5.3.1: omit rather than unspecified
+    let ext = reasonExtension.get(reason);
+    if (!ext) {
+      ext = Buffer.from(
+        new pkijs.Extensions({
+          extensions: [
+            extension(OID.crlReason, false, new asn1js.Enumerated({ value: REVOCATION_REASONS[reason] })),
+          ],
+        })
+          .toSchema()
+          .toBER(false),
+      );
+      reasonExtension.set(reason, ext);
+    }
+    return [ext];
+  };
+  const tbs = der(0x30, [
+    derIntegerHex('01'), // v2
+    algorithm,
+    Buffer.from(input.issuer.certificate.subject.toSchema().toBER(false)),
+    derTime(input.thisUpdate),
+    derTime(input.nextUpdate),
+    ...(input.revoked.length
+      ? [
+          der(
+            0x30,
+            input.revoked.map((r) =>
+              der(0x30, [derIntegerHex(r.serialHex), derTime(r.revokedAt), ...entryExtensions(r.reason)]),
+            ),
+          ),
+        ]
+      : []),
+    der(0xa0, [Buffer.from(crlExtensions.toSchema().toBER(false))]),
+  ]);
+  const signature = signBytes(input.issuer.key, sig, tbs);
+  return der(0x30, [tbs, algorithm, Buffer.from(new asn1js.BitString({ valueHex: signature }).toBER(false))]);
 }

@@ -1,6 +1,7 @@
 import * as asn1js from 'asn1js';
 import { createHash, KeyObject } from 'node:crypto';
 import * as pkijs from 'pkijs';
+import { der } from './der';
 import { DIGEST_BY_OID, OID } from './oids';
 import { REVOCATION_REASONS, RevocationReason } from './revocation-reason';
 import { signatureSpecFor, signBytes } from './x509';
@@ -29,8 +30,8 @@ export interface OcspAuthority {
   signer: {
     key: KeyObject;
     certificate: pkijs.Certificate;
-    /** Certificates put into the response so relying parties can build the responder's path. */
-    certificates: pkijs.Certificate[];
+    /** DER certificates put into the response so relying parties can build the responder's path. */
+    certificates: Uint8Array[];
   };
 }
 
@@ -131,23 +132,34 @@ export function buildOcspResponse(input: {
     ];
   }
   const sig = signatureSpecFor(input.signer.key);
-  const tbs = new Uint8Array((data.toSchema(true) as asn1js.Sequence).toBER(false));
-  const basic = new pkijs.BasicOCSPResponse({
-    tbsResponseData: data,
-    signatureAlgorithm: sig.algorithm,
-    signature: new asn1js.BitString({ valueHex: signBytes(input.signer.key, sig, tbs) }),
-    certs: input.signer.certificates.length > 0 ? input.signer.certificates : undefined,
-  });
-  // BasicOCSPResponse.toSchema re-encodes tbsResponseData from its cached view: set it.
-  data.tbsView = tbs;
-  const res = new pkijs.OCSPResponse({
-    responseStatus: new asn1js.Enumerated({ value: OcspResponseStatus.successful }),
-    responseBytes: new pkijs.ResponseBytes({
-      responseType: OID.ocspBasic,
-      response: new asn1js.OctetString({ valueHex: basic.toSchema().toBER(false) }),
-    }),
-  });
-  return Buffer.from(res.toSchema().toBER(false));
+  const tbs = Buffer.from((data.toSchema(true) as asn1js.Sequence).toBER(false));
+  const signature = signBytes(input.signer.key, sig, tbs);
+  // Assembled from DER parts: re-encoding parsed certificates through pkijs costs ~1 ms each,
+  // which dominated the responder's time (bench/pki.bench.ts).
+  const basic = der(0x30, [
+    tbs,
+    Buffer.from(sig.algorithm.toSchema().toBER(false)),
+    Buffer.from(new asn1js.BitString({ valueHex: signature }).toBER(false)),
+    ...(input.signer.certificates.length
+      ? [
+          der(0xa0, [
+            der(
+              0x30,
+              input.signer.certificates.map((c) => Buffer.from(c)),
+            ),
+          ]),
+        ]
+      : []),
+  ]);
+  return der(0x30, [
+    Buffer.from(new asn1js.Enumerated({ value: OcspResponseStatus.successful }).toBER(false)),
+    der(0xa0, [
+      der(0x30, [
+        Buffer.from(new asn1js.ObjectIdentifier({ value: OID.ocspBasic }).toBER(false)),
+        der(0x04, [basic]),
+      ]),
+    ]),
+  ]);
 }
 
 function certStatusAsn1(s: CertStatus): asn1js.BaseBlock {
