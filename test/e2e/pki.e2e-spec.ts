@@ -1,5 +1,5 @@
 import { KeyObject } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -12,6 +12,8 @@ import { AuditLog } from '../../src/platform/audit/audit-log';
 import { RevokeCertificate } from '../../src/pki/revoke-certificate.usecase';
 import { UnlockSigningKey } from '../../src/pki/unlock-signing-key.usecase';
 import { CertificateAuthority } from '../../src/pki/certificate-authority.service';
+import { loadOrCreateHierarchy } from '../../src/pki/ca-hierarchy';
+import { PassphraseKeyVault } from '../../src/platform/key-vault/key-vault';
 import { fromPem, toPem } from '../../src/pki/domain/x509';
 import { createStaff, createSubscriber } from '../helpers/identity';
 import {
@@ -860,17 +862,49 @@ describe('PKI start-up (e2e)', () => {
     }
   });
 
-  it('refuses to start with a wrong CA_KEY_PASSPHRASE for existing keys', async () => {
-    const a = await createTestApp({ env: { CA_KEY_PASSPHRASE: 'the-first-passphrase-1234' } });
-    await a.close();
+  it('two processes creating the hierarchy at the same moment end up with one root', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pki-race-'));
     try {
-      await expect(
-        createTestApp({
-          reuse: { dir: a.dir, env: { ...a.env, CA_KEY_PASSPHRASE: 'another-passphrase-56789' } },
-        }),
-      ).rejects.toThrow(/CA_KEY_PASSPHRASE/);
+      const spec = {
+        certsDir: dir,
+        now: new Date(),
+        names: { root: 'root', issuing: 'issuing', organization: 'bank' },
+        rootYears: 20,
+        issuingYears: 10,
+        rootUrls: { crl: 'http://x/c', caIssuers: 'http://x/r' },
+      };
+      const vault = new PassphraseKeyVault('a-shared-passphrase-0001');
+      const [a, b, c] = await Promise.all([1, 2, 3].map(() => loadOrCreateHierarchy(vault, spec)));
+      expect(a.root.der.equals(b.root.der) && b.root.der.equals(c.root.der)).toBe(true);
+      expect(a.issuing.der.equals(c.issuing.der)).toBe(true);
+      expect(readdirSync(dir).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
     } finally {
-      await destroyTestApp({ ...a, close: () => Promise.resolve() });
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to open the CA with a wrong CA_KEY_PASSPHRASE, and the embedded passphrase file is not used then', async () => {
+    const a = await createTestApp({ env: { CA_KEY_PASSPHRASE: 'the-first-passphrase-1234' } });
+    try {
+      const rootA = Buffer.from(await a.app.get(CertificateAuthority).rootCertificate());
+      // No embedded passphrase file when the passphrase is supplied.
+      expect(existsSync(path.join(a.config.certsDir, 'ca-passphrase'))).toBe(false);
+      const spec = {
+        certsDir: a.config.certsDir,
+        now: new Date(),
+        names: { root: 'x', issuing: 'y', organization: 'z' },
+        rootYears: 20,
+        issuingYears: 10,
+        rootUrls: { crl: 'http://x/c', caIssuers: 'http://x/r' },
+      };
+      // Same start-up path as the service (loadOrCreateHierarchy), with another passphrase.
+      await expect(
+        loadOrCreateHierarchy(new PassphraseKeyVault('another-passphrase-56789'), spec),
+      ).rejects.toThrow(/CA_KEY_PASSPHRASE/);
+      const again = await loadOrCreateHierarchy(new PassphraseKeyVault('the-first-passphrase-1234'), spec);
+      expect(again.root.der.equals(rootA)).toBe(true);
+    } finally {
+      await destroyTestApp(a);
     }
   });
 });
