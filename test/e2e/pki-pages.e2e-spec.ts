@@ -106,7 +106,7 @@ describe('PKI pages (browser)', () => {
       officer.page.once('dialog', (d) => void d.accept());
       await officer.page.locator('#revoke-form button').click();
       await officer.page.getByText('失効しました').waitFor();
-      expect(await officer.page.locator('#revoke-section').isHidden()).toBe(true);
+      await officer.page.locator('#revoke-section').waitFor({ state: 'hidden' });
 
       await sub.page.reload();
       await sub.page.getByText('有効な電子証明書はありません。').waitFor();

@@ -45,11 +45,11 @@ revokeForm.addEventListener('submit', async (ev) => {
     api('POST', '/api/ra/subscribers/' + encodeURIComponent(subscriberId) + '/certificate/revoke', body),
   );
   if (res) {
+    await show(subscriberId).catch((err) => setError(lookupError, err));
     revokeDone.textContent =
       '失効しました（シリアル番号 ' +
       res.revoked.map((c) => esc(c.serialNumber)).join(', ') +
       '）。CRL と OCSP に直ちに反映されます。';
-    await show(subscriberId).catch((err) => setError(lookupError, err));
   }
 });
 
