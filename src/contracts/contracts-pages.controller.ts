@@ -217,6 +217,7 @@ ${VIEWER}
       '契約書の確認と署名',
       `<div id="contract" data-id="${escapeHtml(isUuid(id) ? id : '')}">
 <h1 id="title">契約書の確認と署名</h1>${MESSAGES}
+<p id="turn-info" role="status"></p>
 <section class="card"><dl id="facts" class="facts"></dl></section>
 ${VIEWER}
 <section class="card" id="sign" hidden aria-labelledby="sign-title">

@@ -87,6 +87,19 @@ describe('contract pages (browser)', () => {
     return (await page.textContent('#error')) ?? '';
   }
 
+  /** Waits until the signing request has settled (a notice other than "in progress", or an error). */
+  async function outcome(page: Page): Promise<{ error: string; notice: string }> {
+    await page.waitForFunction(() => {
+      const n = document.getElementById('notice')?.textContent ?? '';
+      const e = document.getElementById('error')?.textContent ?? '';
+      return e.length > 0 || (n.length > 0 && !n.includes('署名しています'));
+    });
+    return {
+      error: (await page.textContent('#error')) ?? '',
+      notice: (await page.textContent('#notice')) ?? '',
+    };
+  }
+
   it('goes from upload to a concluded contract through the pages', async () => {
     // --- Loan officer: upload with preview ---
     const staff = await login(officer);
@@ -153,7 +166,7 @@ describe('contract pages (browser)', () => {
     const g = await login(guarantor);
     await g.goto(`${base}/my/contracts/${contractId}`);
     await g.waitForFunction(() =>
-      (document.getElementById('notice')?.textContent ?? '').includes('他の署名者'),
+      (document.getElementById('turn-info')?.textContent ?? '').includes('他の署名者'),
     );
     expect(await g.locator('#sign').isHidden()).toBe(true);
 
@@ -161,9 +174,7 @@ describe('contract pages (browser)', () => {
     await sub.check('#agreed');
     await sub.fill('#pin', '482913');
     await sub.click('#sign-form button');
-    await sub.waitForFunction(() =>
-      (document.getElementById('notice')?.textContent ?? '').includes('署名が完了'),
-    );
+    expect(await outcome(sub)).toEqual({ error: '', notice: expect.stringContaining('署名が完了') });
     await shot(sub, '06-debtor-signed');
 
     // --- Guarantor: signs last; the page shows the conclusion and the copy download ---

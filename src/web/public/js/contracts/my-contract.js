@@ -24,9 +24,9 @@ async function load() {
         ? `副本は ${jst(c.copyAvailableUntil)} までダウンロードいただけます。`
         : '';
     }
-    if (!c.myTurn && c.status === 'awaiting_signature') {
-      notice.textContent = '現在、他の署名者の署名をお待ちしています。';
-    }
+    // A separate line, so the result of the last action (in #notice) is never overwritten.
+    document.getElementById('turn-info').textContent =
+      !c.myTurn && c.status === 'awaiting_signature' ? '現在、他の署名者の署名をお待ちしています。' : '';
     await showDocument(id);
   } catch (e) {
     showError(error, e);
