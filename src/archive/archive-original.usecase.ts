@@ -4,6 +4,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { PdfError } from '../pades/pdf/pdf-errors';
+import { PadesEngine } from '../pades/pades-engine.service';
+import { simpleReport } from '../pades/domain/validation-report';
 import { AuditLog } from '../platform/audit/audit-log';
 import { Clock } from '../platform/clock/clock';
 import { FileStore } from '../platform/file-store/file-store';
@@ -28,7 +30,8 @@ export interface StoreOriginalCommand {
   bytes?: Uint8Array;
   /** When the contract was concluded (default: now). Retention counts from its Tokyo date. */
   concludedAt?: Date;
-  /** The validation verdict the caller already has for these bytes (EC-08), kept with version 1. */
+  /** The validation verdict the caller already has for these bytes (EC-08), kept with version 1;
+   * without it the original is validated here. */
   validation?: { indication: string; report?: Record<string, unknown> };
   actor?: string;
 }
@@ -44,6 +47,7 @@ export class ArchiveOriginal {
     private readonly dataSource: DataSource,
     @Inject(FileStore) private readonly files: FileStore,
     private readonly audit: AuditLog,
+    private readonly engine: PadesEngine,
     @Inject(Clock) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -88,6 +92,14 @@ export class ArchiveOriginal {
     }
     if (summary.signatureCount === 0)
       throw new ArchiveError(ArchiveErrorCode.ORIGINAL_NOT_SIGNED, 422, 'the original holds no signature');
+
+    // Version 1's verdict is the base every incremental renewal check builds on: record a real one.
+    const validation: { indication: string; report?: Record<string, unknown> } =
+      cmd.validation ??
+      (await this.engine.verify(bytes).then((r) => ({
+        indication: r.indication,
+        report: simpleReport(r) as unknown as Record<string, unknown>,
+      })));
 
     const run = async (m: EntityManager): Promise<ArchivedOriginalEntity> => {
       const repo = m.getRepository(ArchivedOriginalEntity);
@@ -139,8 +151,8 @@ export class ArchiveOriginal {
         previousSha256: null,
         reason: 'original',
         runId: null,
-        validationIndication: cmd.validation?.indication ?? null,
-        validationSummary: (cmd.validation?.report ?? null) as never,
+        validationIndication: validation.indication,
+        validationSummary: (validation.report ?? null) as never,
         protectionExpiresAt,
         createdAt: now,
       });

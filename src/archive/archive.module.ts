@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { ContractDocumentEntity, ContractEntity, ContractSignerEntity } from '../contracts/contract.entity';
 import { IdentityModule } from '../identity/identity.module';
 import { PadesModule } from '../pades/pades.module';
+import { PkiModule } from '../pki/pki.module';
 import { ArchivedOriginalEntity, ArchiveRunEntity, ArchiveVersionEntity } from './archive.entities';
 import { ArchiveController } from './archive.controller';
 import { ArchiveOriginal } from './archive-original.usecase';
@@ -28,6 +29,7 @@ import { VerifyUploadInterceptor } from './verify-upload.interceptor';
       ContractDocumentEntity,
     ]),
     PadesModule,
+    PkiModule,
     IdentityModule,
   ],
   controllers: [ArchiveController, ArchivePagesController],

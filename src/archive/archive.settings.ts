@@ -26,6 +26,16 @@ export const archiveSettings = {
     .string()
     .regex(/^https?:\/\/\S+$/, 'must be an http:// or https:// URL')
     .optional(),
+  /**
+   * How a renewed version is validated before it is committed. `incremental`: the new revision
+   * (only DSS + one document timestamp over the whole file, token valid with a trusted chain) on
+   * top of the previous version's recorded TOTAL-PASSED verdict, with a full validation for the
+   * first renewal of each TSA certificate in a run and whenever anything does not fit; `full`:
+   * the whole file every time.
+   */
+  ARCHIVE_RENEWAL_VALIDATION: z.enum(['incremental', 'full']).default('incremental'),
+  /** Revocation data (OCSP/CRL) reused within a run for this long (0 = fetch for every original). */
+  ARCHIVE_REVOCATION_CACHE_SECONDS: int(0, 3600).default(300),
   /** Largest PDF accepted by POST /api/verify (bytes). */
   ARCHIVE_VERIFY_MAX_BYTES: int(1024, 200 * 1024 * 1024).default(50 * 1024 * 1024),
 };

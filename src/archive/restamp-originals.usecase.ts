@@ -5,6 +5,10 @@ import { Brackets, DataSource, EntityManager, SelectQueryBuilder } from 'typeorm
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { PadesEngine } from '../pades/pades-engine.service';
+import { PadesServices, renewArchiveTimestamp } from '../pades/domain/pades-signing';
+import { CertificateAuthority } from '../pki/certificate-authority.service';
+import { HttpTimeStamper } from '../tsa/http-time-stamper';
+import { loadTrustFiles } from '../tsa/tsa-trust';
 import { PadesError, PadesErrorCode } from '../pades/pades.errors';
 import { simpleReport } from '../pades/domain/validation-report';
 import { AuditLog } from '../platform/audit/audit-log';
@@ -20,6 +24,7 @@ import {
   RunTrigger,
 } from './archive.entities';
 import { summarizeProtection } from './domain/protection';
+import { CachingValidationDataSource, checkRenewalRevision } from './domain/renewal-check';
 import { isAppendOnlyExtension } from './domain/version-chain';
 
 export interface RestampCommand {
@@ -67,6 +72,7 @@ export class RestampOriginals {
   constructor(
     private readonly dataSource: DataSource,
     private readonly engine: PadesEngine,
+    private readonly ca: CertificateAuthority,
     @Inject(FileStore) private readonly store: FileStore,
     private readonly audit: AuditLog,
     @Inject(Clock) private readonly clock: Clock,
@@ -153,6 +159,7 @@ export class RestampOriginals {
       failed: run.failedCount,
     });
     cmd.onProgress?.(progress());
+    const ctx = await this.runContext();
     let remaining = cmd.limit ?? Number.MAX_SAFE_INTEGER;
     while (remaining > 0) {
       const batch = await this.claim(
@@ -163,7 +170,7 @@ export class RestampOriginals {
       if (!batch.length) break;
       remaining -= batch.length;
       await runPool(batch, this.config.ARCHIVE_RESTAMP_CONCURRENCY, async (o) => {
-        const failure = await this.renewOne(o, run.id, cmd.actor);
+        const failure = await this.renewOne(o, run.id, cmd.actor, ctx);
         if (failure) {
           run.failedCount++;
           if (run.failures.length < MAX_RECORDED_FAILURES) run.failures.push(failure);
@@ -176,6 +183,7 @@ export class RestampOriginals {
         { renewedCount: run.renewedCount, failedCount: run.failedCount, failures: run.failures },
       );
     }
+    if (ctx.services.timeStamper instanceof HttpTimeStamper) ctx.services.timeStamper.close();
     run.finishedAt = this.clock.now();
     run.durationMs = Date.now() - startedMs;
     run.status = 'finished';
@@ -242,16 +250,93 @@ export class RestampOriginals {
   }
 
   /** Renews one original; returns the failure, or undefined when the new version is committed. */
+  /** What every renewal of a run shares: the engine's services (revocation data cached) and trust. */
+  private async runContext(): Promise<RunContext> {
+    const services = await this.engine.services({ tsaUrl: this.config.ARCHIVE_TSA_URL });
+    if (services.validationData && this.config.ARCHIVE_REVOCATION_CACHE_SECONDS > 0)
+      services.validationData = new CachingValidationDataSource(
+        services.validationData,
+        this.config.ARCHIVE_REVOCATION_CACHE_SECONDS * 1000,
+        () => Date.now(),
+      );
+    const trustAnchors = [await this.ca.rootCertificate()];
+    if (this.config.TSA_TRUST_ANCHORS)
+      trustAnchors.push(...(await loadTrustFiles(this.config.TSA_TRUST_ANCHORS)).anchors);
+    return { services, trustAnchors, fullyValidatedTsas: new Set() };
+  }
+
+  /**
+   * Validates the renewed file before it is committed: incrementally on top of the previous
+   * version's recorded TOTAL-PASSED verdict when ARCHIVE_RENEWAL_VALIDATION=incremental and the
+   * new TSA certificate was already seen valid in a full validation of this run; otherwise (and
+   * whenever the incremental check does not pass) the PAdES validator over the whole file.
+   */
+  private async validateRenewal(
+    o: ArchivedOriginalEntity,
+    old: Uint8Array,
+    renewed: Uint8Array,
+    ctx: RunContext,
+  ): Promise<{ indication: string; summary: Record<string, unknown>; failure?: string }> {
+    const now = this.clock.now();
+    let tsaKey: string | undefined;
+    if (this.config.ARCHIVE_RENEWAL_VALIDATION === 'incremental' && o.protectionExpiresAt > now) {
+      const previous = await this.dataSource
+        .getRepository(ArchiveVersionEntity)
+        .findOneBy({ originalId: o.id, version: o.currentVersion });
+      if (previous?.validationIndication === 'TOTAL-PASSED' && previous.sha256 === o.currentSha256) {
+        const check = await checkRenewalRevision(old, renewed, {
+          trustAnchors: ctx.trustAnchors,
+          at: now,
+          maxBytes: this.config.PADES_MAX_PDF_BYTES,
+        });
+        if (check.ok && check.tsaCertificate) {
+          tsaKey = createHash('sha256').update(check.tsaCertificate).digest('hex');
+          if (ctx.fullyValidatedTsas.has(tsaKey))
+            return {
+              indication: 'TOTAL-PASSED',
+              summary: {
+                mode: 'incremental',
+                validationTime: now.toISOString(),
+                indication: 'TOTAL-PASSED',
+                basedOnVersion: previous.version,
+                checks: [
+                  'append-only',
+                  'renewal-changes-only',
+                  'document-timestamp-valid',
+                  'tsa-chain-trusted',
+                ],
+              },
+            };
+        }
+      }
+    }
+    const report = await this.engine.verify(renewed);
+    if (report.indication === 'TOTAL-PASSED' && tsaKey) ctx.fullyValidatedTsas.add(tsaKey);
+    return {
+      indication: report.indication,
+      summary: { mode: 'full', ...(simpleReport(report) as unknown as Record<string, unknown>) },
+      failure:
+        report.indication === 'TOTAL-PASSED'
+          ? undefined
+          : `the renewed original validates as ${report.indication}: ${report.entries
+              .filter((e) => e.indication !== 'TOTAL-PASSED')
+              .map((e) => `${e.fieldName}: ${e.message}`)
+              .join('; ')}`.slice(0, 900),
+    };
+  }
+
   private async renewOne(
     o: ArchivedOriginalEntity,
     runId: string,
     actor: string,
+    ctx: RunContext,
   ): Promise<RunFailure | undefined> {
     try {
       const old = await this.readVerified(o.currentSha256);
       let renewed: Uint8Array;
       try {
-        renewed = (await this.engine.timestamp(old, { tsaUrl: this.config.ARCHIVE_TSA_URL })).bytes;
+        // PAdES archive renewal (EC-09): DSS for the chains in the file, then a document timestamp.
+        renewed = (await renewArchiveTimestamp(old, ctx.services)).bytes;
       } catch (e) {
         if (e instanceof PadesError && e.code === PadesErrorCode.TIMESTAMP_UNAVAILABLE)
           throw new ArchiveError(ArchiveErrorCode.TSA_UNAVAILABLE, 503, e.message);
@@ -264,16 +349,9 @@ export class RestampOriginals {
           'the renewed file does not start with the previous version',
         );
       // Validate BEFORE committing: a version that does not validate is never made current.
-      const report = await this.engine.verify(renewed);
-      if (report.indication !== 'TOTAL-PASSED')
-        throw new ArchiveError(
-          ArchiveErrorCode.RENEWAL_VALIDATION_FAILED,
-          422,
-          `the renewed original validates as ${report.indication}: ${report.entries
-            .filter((e) => e.indication !== 'TOTAL-PASSED')
-            .map((e) => `${e.fieldName}: ${e.message}`)
-            .join('; ')}`.slice(0, 900),
-        );
+      const validation = await this.validateRenewal(o, old, renewed, ctx);
+      if (validation.failure)
+        throw new ArchiveError(ArchiveErrorCode.RENEWAL_VALIDATION_FAILED, 422, validation.failure);
       const summary = summarizeProtection(renewed, { maxBytes: this.config.PADES_MAX_PDF_BYTES });
       const stored = await this.store.put(renewed);
       await this.dataSource.transaction(async (m) => {
@@ -311,8 +389,8 @@ export class RestampOriginals {
           previousSha256: o.currentSha256,
           reason: 'renewal',
           runId,
-          validationIndication: report.indication,
-          validationSummary: simpleReport(report) as never,
+          validationIndication: validation.indication,
+          validationSummary: validation.summary as never,
           protectionExpiresAt,
           createdAt: now,
         });
@@ -433,6 +511,13 @@ export class RestampOriginals {
     }
     return released;
   }
+}
+
+interface RunContext {
+  services: PadesServices;
+  trustAnchors: Uint8Array[];
+  /** TSA certificates (SHA-256 of DER) whose renewal passed a full validation in this run. */
+  fullyValidatedTsas: Set<string>;
 }
 
 function processAlive(pid: number): boolean {

@@ -28,11 +28,13 @@ import {
   createTestSigner,
   fixturePdf,
   freePort,
+  signedOriginal,
   tamperStoredObject,
   verifyWithTools,
 } from '../helpers/archive';
 import { createStaff } from '../helpers/identity';
-import { createPadesFixture } from '../helpers/pades';
+import { appendPageContentChange, createPadesFixture } from '../helpers/pades';
+import { checkRenewalRevision } from '../../src/archive/domain/renewal-check';
 import { createTestApp, destroyTestApp, TestApp } from '../helpers/test-app';
 
 const DAY = 86_400_000;
@@ -224,6 +226,56 @@ describe('archive re-timestamping refusals', () => {
     const mine = r.failures.filter((f) => f.originalId === original.id);
     expect(mine.map((f) => f.code)).toEqual([ArchiveErrorCode.INTEGRITY_FAILURE]);
     expect((await reload(t, original.id)).currentVersion).toBe(1);
+  });
+});
+
+describe('renewal validation: incremental on top of the recorded verdict, full when needed', () => {
+  let t: T;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => destroyTestApp(t));
+
+  it('validates the first renewal of a run fully, the next ones incrementally', async () => {
+    const signer = await createTestSigner(t);
+    const signed = await signedOriginal(t, signer);
+    const originals = [];
+    for (let i = 0; i < 3; i++) originals.push((await archiveOriginal(t, signer, {}, signed)).original);
+    const r = await t.app
+      .get(RestampOriginals)
+      .execute({ mode: 'all', trigger: 'cli', actor: 'test', limit: 10 });
+    expect(r).toMatchObject({ renewed: 3, failed: 0 });
+    const modes = [];
+    for (const o of originals) {
+      const v2 = (await versionsOf(t, o.id))[1];
+      expect(v2.validationIndication).toBe('TOTAL-PASSED');
+      modes.push((v2.validationSummary as { mode: string }).mode);
+    }
+    expect(modes.sort()).toEqual(['full', 'incremental', 'incremental']);
+  });
+
+  it('the incremental check refuses anything but DSS + one whole-file document timestamp from a trusted TSA', async () => {
+    const engine = t.app.get(PadesEngine);
+    const root = await t.app.get(CertificateAuthority).rootCertificate();
+    const at = new Date();
+    const v1 = await signedOriginal(t, await createTestSigner(t));
+    const v2 = (await engine.timestamp(v1)).bytes;
+    expect(await checkRenewalRevision(v1, v2, { trustAnchors: [root], at })).toMatchObject({ ok: true });
+    // A page content change slipped in before the timestamp.
+    const forged = (await engine.timestamp(appendPageContentChange(v1))).bytes;
+    const f = await checkRenewalRevision(v1, forged, { trustAnchors: [root], at });
+    expect(f.ok).toBe(false);
+    expect(f.problems.join(' ')).toContain('page-content');
+    // A TSA that does not chain to the trust anchors.
+    const other = await createPadesFixture(new Date());
+    const u = await checkRenewalRevision(v1, v2, { trustAnchors: [other.pki.root.cert], at });
+    expect(u.ok).toBe(false);
+    // Not an extension of the previous version.
+    const x = await checkRenewalRevision(v2, v1, { trustAnchors: [root], at });
+    expect(x).toMatchObject({ ok: false });
+    // Trailing bytes after the timestamp: it no longer covers the whole file.
+    const tail = Buffer.concat([Buffer.from(v2), Buffer.from('\n% trailing\n')]);
+    expect((await checkRenewalRevision(v1, tail, { trustAnchors: [root], at })).ok).toBe(false);
   });
 });
 
