@@ -55,7 +55,13 @@ export class Pki1763800002000 implements MigrationInterface {
           c.instant('pin_changed_at', true),
           c.instant('last_used_at', true),
         ],
-        foreignKeys: [{ columnNames: ['certificate_id'], referencedTableName: 'pki_certificates', referencedColumnNames: ['id'] }],
+        foreignKeys: [
+          {
+            columnNames: ['certificate_id'],
+            referencedTableName: 'pki_certificates',
+            referencedColumnNames: ['id'],
+          },
+        ],
       }),
     );
     await q.createTable(
@@ -70,7 +76,9 @@ export class Pki1763800002000 implements MigrationInterface {
           c.int('revoked_count'),
           c.text('der_base64'),
         ],
-        indices: [{ name: 'ux_pki_crls_issuer_number', columnNames: ['issuer_ca', 'crl_number'], isUnique: true }],
+        indices: [
+          { name: 'ux_pki_crls_issuer_number', columnNames: ['issuer_ca', 'crl_number'], isUnique: true },
+        ],
       }),
     );
     await q.createTable(
