@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { IdentityModule } from '../identity/identity.module';
 import { BankSignContract } from './bank-sign-contract.usecase';
+import { ContractArchiveHandoff } from './contract-archive-handoff';
 import { CancelContract } from './cancel-contract.usecase';
 import {
   ContractDocumentEntity,
@@ -38,6 +39,7 @@ import { SignContract } from './sign-contract.usecase';
   providers: [
     ContractRepository,
     ContractDocuments,
+    ContractArchiveHandoff,
     ContractParties,
     ContractNotifier,
     ContractSigningGateway,

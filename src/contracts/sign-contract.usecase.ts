@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { actorOf, Principal } from '../identity/auth/principal';
 import { AuditLog } from '../platform/audit/audit-log';
 import { Clock } from '../platform/clock/clock';
+import { ContractArchiveHandoff } from './contract-archive-handoff';
 import { recordContractEvent } from './contract-history';
 import { ContractDocuments } from './contract-documents.service';
 import { ContractNotifier } from './contract-notifier.service';
@@ -36,6 +37,7 @@ export class SignContract {
     private readonly notifier: ContractNotifier,
     private readonly parties: ContractParties,
     private readonly audit: AuditLog,
+    private readonly handoff: ContractArchiveHandoff,
     @Inject(Clock) private readonly clock: Clock,
   ) {}
 
@@ -194,6 +196,7 @@ export class SignContract {
         break;
       }
       case 'complete':
+        await this.handoff.handOver(result.contract.id);
         await this.notifier.completed(result.contract, result.signers);
         break;
     }

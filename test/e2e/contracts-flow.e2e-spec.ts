@@ -6,6 +6,8 @@ import { AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { ArchivedOriginalEntity } from '../../src/archive/archive.entities';
 import { ChangeAccountStatus } from '../../src/identity/change-account-status.usecase';
 import { Principal, StaffRole } from '../../src/identity/auth/principal';
 import { CertificateAuthority } from '../../src/pki/certificate-authority.service';
@@ -249,6 +251,12 @@ describe('contracts: the whole flow (e2e, SMTP)', () => {
     expect(v.signatures.filter((s) => s.type === 'signature')).toHaveLength(3);
     expect(v.signatures.filter((s) => s.type === 'document-timestamp')).toHaveLength(1);
     archived = { bytes, rootPem: await t.app.get(CertificateAuthority).trustAnchorsPem() };
+    // Handed over to the archive module at once (seed 000 §13), as the same bytes.
+    const inArchive = await t.app
+      .get(DataSource)
+      .getRepository(ArchivedOriginalEntity)
+      .findOneBy({ contractId: id });
+    expect(inArchive).not.toBeNull();
   });
 
   it('gives an original that independent tools accept (qpdf, pdfsig, openssl; 3 signatures + document timestamp + DSS)', async () => {
