@@ -10,7 +10,7 @@ import {
   Res,
   UseInterceptors,
 } from '@nestjs/common';
-import { ApiConsumes, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import {
   CurrentPrincipal,
@@ -53,6 +53,24 @@ export class ContractsController {
   @RequireStaff(StaffRole.LOAN_OFFICER)
   @UseInterceptors(ContractUploadInterceptor)
   @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    description:
+      'The contract PDF (`file`) and its fields. `signerIds` is repeated (or a JSON array): the debtor first, then guarantors, in signing order. `deadline` is `YYYY-MM-DD` (end of that day, Asia/Tokyo) or an ISO instant; without it the default period applies.',
+    schema: {
+      type: 'object',
+      required: ['file', 'title', 'loanType', 'amount', 'counterparty', 'contractDate', 'signerIds'],
+      properties: {
+        file: { type: 'string', format: 'binary' },
+        title: { type: 'string', maxLength: 200 },
+        loanType: { type: 'string', enum: ['housing', 'business', 'consumer'] },
+        amount: { type: 'integer', minimum: 1, description: 'yen' },
+        counterparty: { type: 'string', maxLength: 200 },
+        contractDate: { type: 'string', format: 'date' },
+        signerIds: { type: 'array', items: { type: 'string', format: 'uuid' } },
+        deadline: { type: 'string' },
+      },
+    },
+  })
   async register(@CurrentPrincipal() p: Principal, @Req() req: Request) {
     const fields = parseNewContractFields((req.body ?? {}) as Record<string, unknown>);
     const file = (req as Request & { file?: Express.Multer.File }).file;

@@ -229,4 +229,20 @@ describe('contracts: registration and refusals (e2e)', () => {
     const js = await request(server()).get('/assets/js/contracts/my-contract.js').expect(200);
     expect(js.text).toContain('/signature');
   });
+  it('documents the API in OpenAPI', async () => {
+    const doc = await request(server()).get('/api/openapi.json').expect(200);
+    const paths = doc.body.paths as Record<string, Record<string, unknown>>;
+    for (const p of [
+      '/api/contracts',
+      '/api/contracts/{id}',
+      '/api/contracts/{id}/bank-signature',
+      '/api/contracts/{id}/signature',
+      '/api/contracts/{id}/cancel',
+      '/api/contracts/{id}/original',
+      '/api/contracts/{id}/document',
+    ]) {
+      expect(paths[p]).toBeDefined();
+    }
+    expect(JSON.stringify(paths['/api/contracts'].post)).toContain('multipart/form-data');
+  });
 });
