@@ -5,7 +5,8 @@ import {
   TimeStampToken,
   TimeStampUnavailableError,
 } from '../../tsa/time-stamper';
-import { appendDss, concatUpdate, prepareSignature, type PreparedSignature } from '../pdf/incremental-writer';
+import { appendDss, prepareSignature, type PreparedSignature } from '../pdf/incremental-writer';
+import { appendUpdate } from './append-buffer';
 import { PdfDocument } from '../pdf/pdf-document';
 import { PdfError, PdfErrorCode } from '../pdf/pdf-errors';
 import { PadesError, PadesErrorCode } from '../pades.errors';
@@ -339,7 +340,7 @@ export async function addValidationData(
     }
   }
   const appended = appendDss(doc, { certs: [...certs.values()], ocsps, crls });
-  return { bytes: concatUpdate(doc.bytes, appended), fields: [], warnings };
+  return { bytes: appendUpdate(doc.bytes, appended), fields: [], warnings };
 }
 
 /**
@@ -384,7 +385,7 @@ export async function renewArchiveTimestamp(pdf: Uint8Array, services: PadesServ
 
 function embed(prepared: PreparedSignature, der: Uint8Array): Uint8Array {
   const appended = prepared.embed(der);
-  return concatUpdate(prepared.original, appended);
+  return appendUpdate(prepared.original, appended);
 }
 
 /** Parsing a certificate costs more than signing: parse each signer's certificate once. */
