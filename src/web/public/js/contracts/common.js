@@ -1,5 +1,5 @@
 // Shared pieces of the contract pages: labels, dates, the PDF viewer (pdf.js served locally).
-import { esc } from '/assets/js/app.js';
+import { api, esc, showError } from '/assets/js/app.js';
 
 export const STATUS = {
   draft: '当金庫署名待ち',
@@ -114,4 +114,32 @@ export function factsHtml(c) {
   ];
   if (c.completedAt) rows.push(['締結日時', esc(jst(c.completedAt))]);
   return rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('');
+}
+
+/**
+ * Wires a signing form: disables it while the server signs, shows the outcome in #notice or the
+ * refusal (wrong PIN, locked PIN, not your turn, expired…) in #error, and always clears the PIN.
+ */
+export function signingForm(form, { url, body, done, after }) {
+  const error = document.getElementById('error');
+  const notice = document.getElementById('notice');
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    showError(error, null);
+    const button = form.querySelector('button');
+    button.disabled = true;
+    notice.textContent = '署名しています…';
+    try {
+      const r = await api('POST', url, body(form));
+      form.reset();
+      notice.textContent = done(r);
+      await after();
+    } catch (e) {
+      notice.textContent = '';
+      form.elements.pin.value = '';
+      showError(error, e);
+    } finally {
+      button.disabled = false;
+    }
+  });
 }

@@ -1,9 +1,8 @@
 import { api, showError } from '/assets/js/app.js';
-import { factsHtml, idFromPage, jst, showDocument } from './common.js';
+import { factsHtml, idFromPage, jst, showDocument, signingForm } from './common.js';
 
 const id = idFromPage();
 const error = document.getElementById('error');
-const notice = document.getElementById('notice');
 const form = document.getElementById('sign-form');
 
 async function load() {
@@ -33,31 +32,14 @@ async function load() {
   }
 }
 
-form.addEventListener('submit', async (ev) => {
-  ev.preventDefault();
-  showError(error, null);
-  notice.textContent = '';
-  const button = form.querySelector('button');
-  button.disabled = true;
-  notice.textContent = '署名しています…';
-  try {
-    const r = await api('POST', `/api/contracts/${encodeURIComponent(id)}/signature`, {
-      pin: form.elements.pin.value,
-      agreed: form.elements.agreed.checked,
-    });
-    form.reset();
-    notice.textContent =
-      r.status === 'completed'
-        ? '署名が完了し、契約が締結されました。'
-        : '署名が完了しました。次の署名者へ署名依頼をお送りしました。';
-    await load();
-  } catch (e) {
-    notice.textContent = '';
-    form.elements.pin.value = '';
-    showError(error, e);
-  } finally {
-    button.disabled = false;
-  }
+signingForm(form, {
+  url: `/api/contracts/${encodeURIComponent(id)}/signature`,
+  body: (f) => ({ pin: f.elements.pin.value, agreed: f.elements.agreed.checked }),
+  done: (r) =>
+    r.status === 'completed'
+      ? '署名が完了し、契約が締結されました。'
+      : '署名が完了しました。次の署名者へ署名依頼をお送りしました。',
+  after: load,
 });
 
 void load();

@@ -1,5 +1,5 @@
 import { api, esc, showError } from '/assets/js/app.js';
-import { EVENT, ROLE, factsHtml, idFromPage, jst, showDocument } from './common.js';
+import { EVENT, ROLE, factsHtml, idFromPage, jst, showDocument, signingForm } from './common.js';
 
 const id = idFromPage();
 const roles = (document.getElementById('contract').dataset.roles || '').split(' ');
@@ -69,32 +69,17 @@ async function load() {
   }
 }
 
-document.getElementById('bank-sign-form').addEventListener('submit', async (ev) => {
-  ev.preventDefault();
-  showError(error, null);
-  notice.textContent = '';
-  const form = ev.target;
-  const button = form.querySelector('button');
-  button.disabled = true;
-  notice.textContent = '署名しています…';
-  try {
-    const r = await api('POST', `/api/contracts/${encodeURIComponent(id)}/bank-signature`, {
-      signingIdentityId: form.elements.signingIdentityId.value,
-      pin: form.elements.pin.value,
-    });
-    form.reset();
-    notice.textContent =
-      r.status === 'awaiting_signature'
-        ? '当金庫の署名が完了し、1人目の署名者へ署名依頼のメールを送信しました。'
-        : '当金庫の署名が完了しました。';
-    await load();
-  } catch (e) {
-    notice.textContent = '';
-    form.elements.pin.value = '';
-    showError(error, e);
-  } finally {
-    button.disabled = false;
-  }
+signingForm(document.getElementById('bank-sign-form'), {
+  url: `/api/contracts/${encodeURIComponent(id)}/bank-signature`,
+  body: (form) => ({
+    signingIdentityId: form.elements.signingIdentityId.value,
+    pin: form.elements.pin.value,
+  }),
+  done: (r) =>
+    r.status === 'awaiting_signature'
+      ? '当金庫の署名が完了し、1人目の署名者へ署名依頼のメールを送信しました。'
+      : '当金庫の署名が完了しました。',
+  after: load,
 });
 
 document.getElementById('cancel-form').addEventListener('submit', async (ev) => {
