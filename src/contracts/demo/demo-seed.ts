@@ -1,6 +1,7 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppError } from '../../common/errors/app-error';
+import { tokyoDate } from '../../common/time/tokyo-time';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { AccountEntity } from '../../identity/account.entity';
@@ -143,7 +144,7 @@ export async function seedDemo(app: INestApplicationContext): Promise<DemoSeed> 
     loanType: 'housing',
     amountYen: 25_000_000,
     counterparty: '電子 一郎',
-    contractDate: new Date().toISOString().slice(0, 10),
+    contractDate: tokyoDate(app.get(Clock).now()),
     signerIds: [debtor.id, guarantor.id],
     pdf: demoContractPdf([
       'Loan Agreement (DEMO - not a real contract)',
