@@ -7,6 +7,7 @@ import { CertificateQueries } from './certificate-queries.service';
 import { ChangePin } from './change-pin.usecase';
 import { IssueSubscriberCertificate } from './issue-subscriber-certificate.usecase';
 import { MeCertificateController } from './me-certificate.controller';
+import { PkiAccountHooks } from './pki-account-hooks.service';
 import { PkiPagesController } from './pki-pages.controller';
 import { PkiPublicController } from './pki-public.controller';
 import { PKI_ENTITIES } from './pki.entities';
@@ -37,6 +38,7 @@ import { UnlockSigningKey } from './unlock-signing-key.usecase';
     PkiPagesController,
   ],
   providers: [
+    PkiAccountHooks,
     CertificateAuthority,
     SignerIssuance,
     IssueSubscriberCertificate,

@@ -6,7 +6,9 @@ import * as path from 'node:path';
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import { DataSource } from 'typeorm';
-import { StaffRole } from '../../src/identity/auth/principal';
+import { Principal, StaffRole } from '../../src/identity/auth/principal';
+import { ChangeAccountStatus } from '../../src/identity/change-account-status.usecase';
+import { UpdateSubscriber } from '../../src/ra/update-subscriber.usecase';
 import { AccountEntity } from '../../src/identity/account.entity';
 import { AuditLog } from '../../src/platform/audit/audit-log';
 import { RevokeCertificate } from '../../src/pki/revoke-certificate.usecase';
@@ -483,6 +485,40 @@ describe('PKI (e2e)', () => {
       revocation.revokeForSubscriber(nobody.id, 'badReason' as never, { channel: 'counter', actor: 'test' }),
       'INVALID_REVOCATION_REASON',
     );
+  });
+
+  it('revokes through the account lifecycle: e-mail change (affiliationChanged) and deletion (cessationOfOperation)', async () => {
+    const ra = await createStaff(t, [StaffRole.RA_OFFICER]);
+    const officer: Principal = {
+      kind: 'staff',
+      id: ra.id,
+      loginId: ra.loginId,
+      name: '登録 担当',
+      email: ra.email,
+      roles: [StaffRole.RA_OFFICER],
+      sessionId: 'test',
+    };
+    const changed = await createSubscriberWithCertificate(t);
+    // A change that does not touch the certificate's contents revokes nothing.
+    await t.app.get(UpdateSubscriber).execute(officer, changed.person.id, { phone: '024-111-2222' });
+    expect((await ocspStatus(changed.certificate.certificatePem)).out).toMatch(/: good/);
+    await t.app
+      .get(UpdateSubscriber)
+      .execute(officer, changed.person.id, { email: `new-${Date.now()}@example.jp` });
+    expect((await ocspStatus(changed.certificate.certificatePem)).out).toMatch(/Reason: affiliationChanged/);
+    // The subscriber re-applies (EC-12) and gets a certificate with the new address.
+    const renewed = await applyForCertificate(t, changed.person, '739164');
+    expect(renewed.status).toBe('active');
+
+    const leaving = await createSubscriberWithCertificate(t);
+    await t.app.get(ChangeAccountStatus).execute(officer, 'subscriber', leaving.person.id, 'delete', '退会');
+    expect((await ocspStatus(leaving.certificate.certificatePem)).out).toMatch(
+      /Reason: cessationOfOperation/,
+    );
+    const [entry] = await t.app
+      .get(AuditLog)
+      .list({ action: 'pki.certificate.revoked', subject: `certificate:${leaving.certificate.id}` });
+    expect(entry.actor).toBe(`staff:${ra.id}`);
   });
 
   it('answers OCSP by GET, unknown for a serial it never issued, malformedRequest for garbage', async () => {
