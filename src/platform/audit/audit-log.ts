@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../clock/clock';
 import { AuditChainVerifier, ChainBreak, GENESIS_HASH, hashAuditRecord } from './audit-chain';
@@ -34,7 +34,7 @@ const SEAL_INTERVAL_MS = 1000;
  *    append, every second, before `list`/`verify`, and at shutdown.
  */
 @Injectable()
-export class AuditLog implements OnModuleInit, OnApplicationShutdown {
+export class AuditLog implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(AuditLog.name);
   private timer: NodeJS.Timeout | undefined;
   private soon: NodeJS.Timeout | undefined;
@@ -50,9 +50,11 @@ export class AuditLog implements OnModuleInit, OnApplicationShutdown {
     this.timer.unref();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Runs before the database connection closes (that happens in onApplicationShutdown). */
+  async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
     clearTimeout(this.soon);
+    if (!this.dataSource.isInitialized) return;
     try {
       await this.seal();
     } catch (e) {
