@@ -18,7 +18,7 @@ export const archiveSettings = {
   /** Originals claimed at once by one worker (PostgreSQL: SKIP LOCKED; both: a lease). */
   ARCHIVE_RESTAMP_BATCH_SIZE: int(1, 1000).default(32),
   /** Originals renewed in parallel inside one worker (TSA signatures run on the libuv pool). */
-  ARCHIVE_RESTAMP_CONCURRENCY: int(1, 64).default(4),
+  ARCHIVE_RESTAMP_CONCURRENCY: int(1, 64).default(8),
   /** How long a claim holds before another worker may take the original over (a crashed worker). */
   ARCHIVE_CLAIM_LEASE_SECONDS: int(5, 86_400).default(600),
   /** RFC 3161 URL used for archive renewals only (e.g. an accredited TSA); default: the service's TSA. */

@@ -23,7 +23,7 @@ import {
   RunMode,
   RunTrigger,
 } from './archive.entities';
-import { summarizeProtection } from './domain/protection';
+import { ProtectionSummary, summarizeProtection } from './domain/protection';
 import { CachingValidationDataSource, checkRenewalRevision } from './domain/renewal-check';
 import { isAppendOnlyExtension } from './domain/version-chain';
 
@@ -262,7 +262,12 @@ export class RestampOriginals {
     const trustAnchors = [await this.ca.rootCertificate()];
     if (this.config.TSA_TRUST_ANCHORS)
       trustAnchors.push(...(await loadTrustFiles(this.config.TSA_TRUST_ANCHORS)).anchors);
-    return { services, trustAnchors, fullyValidatedTsas: new Set() };
+    return {
+      services,
+      trustAnchors,
+      fullyValidatedTsas: new Set(),
+      committer: new GroupCommitter((batch) => this.commitBatch(batch)),
+    };
   }
 
   /**
@@ -354,8 +359,36 @@ export class RestampOriginals {
         throw new ArchiveError(ArchiveErrorCode.RENEWAL_VALIDATION_FAILED, 422, validation.failure);
       const summary = summarizeProtection(renewed, { maxBytes: this.config.PADES_MAX_PDF_BYTES });
       const stored = await this.store.put(renewed);
-      await this.dataSource.transaction(async (m) => {
-        const now = this.clock.now();
+      // Group commit: renewals ready at the same moment share one transaction (one fsync, one
+      // audit-head lock); each still moves only if its original is at the version it started from.
+      const committed = await ctx.committer.submit({ o, runId, actor, stored, summary, validation });
+      if (!committed)
+        throw new ArchiveError(
+          ArchiveErrorCode.CONCURRENT_RENEWAL,
+          409,
+          'another worker renewed this original first',
+        );
+      return undefined;
+    } catch (e) {
+      const failure: RunFailure = {
+        originalId: o.id,
+        contractId: o.contractId,
+        code: e instanceof ArchiveError || e instanceof PadesError ? e.code : 'INTERNAL_ERROR',
+        message: (e instanceof Error ? e.message : String(e)).slice(0, 900),
+      };
+      if (failure.code === 'INTERNAL_ERROR')
+        this.logger.error({ err: failure.message, originalId: o.id }, 'renewal failed');
+      await this.recordFailure(o, runId, actor, failure);
+      return failure;
+    }
+  }
+
+  /** Commits a batch of renewals in one transaction; returns which of them moved their original. */
+  private async commitBatch(batch: PendingRenewal[]): Promise<boolean[]> {
+    return this.dataSource.transaction(async (m) => {
+      const now = this.clock.now();
+      const out: boolean[] = [];
+      for (const { o, runId, actor, stored, summary, validation } of batch) {
         const protectionExpiresAt = new Date(summary.protectionExpiresAt);
         const moved = await m
           .createQueryBuilder()
@@ -374,12 +407,11 @@ export class RestampOriginals {
           })
           .where('id = :id AND current_version = :v', { id: o.id, v: o.currentVersion })
           .execute();
-        if (moved.affected !== 1)
-          throw new ArchiveError(
-            ArchiveErrorCode.CONCURRENT_RENEWAL,
-            409,
-            'another worker renewed this original first',
-          );
+        // Optimistic check: another worker moved it first (its lease had run out); nothing is written.
+        if (moved.affected !== 1) {
+          out.push(false);
+          continue;
+        }
         await m.getRepository(ArchiveVersionEntity).insert({
           id: randomUUID(),
           originalId: o.id,
@@ -411,20 +443,10 @@ export class RestampOriginals {
           },
           m,
         );
-      });
-      return undefined;
-    } catch (e) {
-      const failure: RunFailure = {
-        originalId: o.id,
-        contractId: o.contractId,
-        code: e instanceof ArchiveError || e instanceof PadesError ? e.code : 'INTERNAL_ERROR',
-        message: (e instanceof Error ? e.message : String(e)).slice(0, 900),
-      };
-      if (failure.code === 'INTERNAL_ERROR')
-        this.logger.error({ err: failure.message, originalId: o.id }, 'renewal failed');
-      await this.recordFailure(o, runId, actor, failure);
-      return failure;
-    }
+        out.push(true);
+      }
+      return out;
+    });
   }
 
   private async readVerified(sha256: string): Promise<Buffer> {
@@ -513,7 +535,50 @@ export class RestampOriginals {
   }
 }
 
+interface PendingRenewal {
+  o: ArchivedOriginalEntity;
+  runId: string;
+  actor: string;
+  stored: { sha256: string; size: number };
+  summary: ProtectionSummary;
+  validation: { indication: string; summary: Record<string, unknown> };
+}
+
+/** Requests that arrive while a batch commits wait and form the next batch (at most 64). */
+class GroupCommitter {
+  private queue: { item: PendingRenewal; resolve: (ok: boolean) => void; reject: (e: unknown) => void }[] =
+    [];
+  private draining = false;
+
+  constructor(private readonly commit: (batch: PendingRenewal[]) => Promise<boolean[]>) {}
+
+  submit(item: PendingRenewal): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      if (!this.draining) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.queue.length) {
+        const batch = this.queue.splice(0, 64);
+        try {
+          const results = await this.commit(batch.map((b) => b.item));
+          batch.forEach((b, i) => b.resolve(results[i]));
+        } catch (e) {
+          for (const b of batch) b.reject(e);
+        }
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+}
+
 interface RunContext {
+  committer: GroupCommitter;
   services: PadesServices;
   trustAnchors: Uint8Array[];
   /** TSA certificates (SHA-256 of DER) whose renewal passed a full validation in this run. */

@@ -232,7 +232,8 @@ describe('archive re-timestamping refusals', () => {
 describe('renewal validation: incremental on top of the recorded verdict, full when needed', () => {
   let t: T;
   beforeAll(async () => {
-    t = await createTestApp();
+    // One renewal at a time, so that the first one's full validation precedes the others.
+    t = await createTestApp({ env: { ARCHIVE_RESTAMP_CONCURRENCY: '1' } });
   });
   afterAll(() => destroyTestApp(t));
 
