@@ -209,7 +209,8 @@ describe('identity pages (browser)', () => {
     await page.check('#staff-edit-form input[name=roles][value=bank_signer]');
     await page.click('#staff-edit-form button[type=submit]');
     await page.locator('#edit-status:text("変更しました")').waitFor();
-    await expect(page.locator('#history tbody').textContent()).resolves.toContain('金庫署名担当者');
+    // The history is reloaded after the save: wait for the new entry rather than racing the fetch.
+    await page.locator('#history tbody', { hasText: '金庫署名担当者' }).waitFor();
     await shot(page, '13-staff-roles-changed');
     await ctx.close();
   });
