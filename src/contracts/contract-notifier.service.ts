@@ -9,12 +9,13 @@ import { Clock } from '../platform/clock/clock';
 import { MailMessage, MailSender } from '../platform/mail/mail-sender';
 import { ContractEntity, ContractSignerEntity } from './contract.entity';
 import { recordContractEvent } from './contract-history';
-import { ContractParties } from './contract-parties.service';
+import { ContractParties, PartyInfo } from './contract-parties.service';
 import {
   cancelledMail,
   completedMail,
   ContractMailFacts,
   expiredMail,
+  PartyLogin,
   reminderMail,
   signatureRequestedMail,
   validationFailedAlertMail,
@@ -52,7 +53,10 @@ export class ContractNotifier {
     const p = await this.parties.find(signer.subscriberId);
     // EC-18: a party who may not use the service is not invited; the contract waits for them.
     if (!p || p.status !== 'active') return false;
-    const ok = await this.send(c, signatureRequestedMail(p.email, p.name, p.loginUrl, this.facts(c)));
+    const ok = await this.send(
+      c,
+      signatureRequestedMail(p.email, p.name, await this.loginOf(p), this.facts(c)),
+    );
     if (ok) {
       await this.dataSource.transaction(async (m) => {
         await m
@@ -73,7 +77,12 @@ export class ContractNotifier {
   async remind(c: ContractEntity, signer: ContractSignerEntity): Promise<boolean> {
     const p = await this.parties.find(signer.subscriberId);
     if (!p || p.status !== 'active') return false;
-    return this.send(c, reminderMail(p.email, p.name, p.loginUrl, this.facts(c)));
+    return this.send(c, reminderMail(p.email, p.name, await this.loginOf(p), this.facts(c)));
+  }
+
+  /** EC-07: the invitation carries the party's own login URL; the mail goes to that party alone. */
+  private async loginOf(p: PartyInfo): Promise<PartyLogin> {
+    return { personalLoginUrl: await this.parties.personalLoginUrl(p.id), contractsUrl: p.contractsUrl };
   }
 
   async completed(c: ContractEntity, signers: ContractSignerEntity[]): Promise<void> {
@@ -82,7 +91,7 @@ export class ContractNotifier {
       if (!p || p.status === 'deleted') continue;
       await this.send(
         c,
-        completedMail(p.email, p.name, p.loginUrl, {
+        completedMail(p.email, p.name, p.contractsUrl, {
           ...this.facts(c),
           copyDays: this.config.CONTRACT_COPY_DOWNLOAD_DAYS,
         }),

@@ -10,7 +10,7 @@ export interface PartyInfo {
   email: string;
   status: SubscriberStanding;
   /** The page the party opens after logging in (see contract-mails loginLines). */
-  loginUrl: string;
+  contractsUrl: string;
 }
 
 /**
@@ -33,8 +33,16 @@ export class ContractParties {
       name: s.corporationName ? `${s.corporationName} ${s.name}` : s.name,
       email: s.email,
       status: s.status,
-      loginUrl: `${this.config.publicUrl}/my/contracts`,
+      contractsUrl: `${this.config.publicUrl}/my/contracts`,
     };
+  }
+
+  /**
+   * The party's own personal login URL (EC-07): only for a mail addressed to that party. Read at
+   * sending time, so a reissue takes effect for every later mail.
+   */
+  personalLoginUrl(subscriberId: string): Promise<string | undefined> {
+    return this.subscribers.personalLoginUrl(subscriberId);
   }
 
   async findMany(ids: string[]): Promise<Map<string, PartyInfo>> {

@@ -8,9 +8,10 @@ export type AccountStatus = SubscriberStatus;
 export type LockReason = 'password' | 'otp';
 
 /**
- * The credentials of one person (staff member or subscriber). The personal login key and every
- * secret are stored only as hashes: the key as SHA-256 (it is a 128-bit random bearer value),
- * the password as Argon2id.
+ * The credentials of one person (staff member or subscriber). Secrets are never stored in clear:
+ * the password as Argon2id; the personal login key as SHA-256 for lookup (it is a 128-bit random
+ * bearer value) and, because the invitation mails must carry the personal login URL (EC-07), also
+ * sealed by the KeyVault under the account id.
  */
 @Entity('identity_accounts')
 export class AccountEntity {
@@ -25,6 +26,10 @@ export class AccountEntity {
 
   @Column({ type: 'varchar', length: 64, name: 'login_key_hash' })
   loginKeyHash!: string;
+
+  /** KeyVault `kv1$sec$…` text of the login key; null for accounts created before it was kept. */
+  @Column({ type: 'text', name: 'login_key_sealed', nullable: true })
+  loginKeySealed!: string | null;
 
   @Column({ type: 'varchar', length: 200 })
   name!: string;

@@ -14,6 +14,7 @@ import { StaffRole } from './auth/principal';
 import { generateLoginId, generateLoginKey, generateTemporaryPassword } from './domain/credentials';
 import { checkPassword, describePasswordProblems, PasswordPolicyOptions } from './domain/password-policy';
 import { IdentityErrorCode } from './identity.errors';
+import { PersonalLoginUrls } from './personal-login-url.service';
 
 export interface NewAccount {
   kind: AccountKind;
@@ -41,6 +42,7 @@ export class AccountService {
     @Inject(Clock) private readonly clock: Clock,
     private readonly audit: AuditLog,
     private readonly sessions: SessionService,
+    private readonly loginUrls: PersonalLoginUrls,
   ) {}
 
   get passwordOptions(): PasswordPolicyOptions {
@@ -48,7 +50,7 @@ export class AccountService {
   }
 
   loginUrl(loginKey: string): string {
-    return `${this.config.publicUrl}/login/${loginKey}`;
+    return this.loginUrls.urlOf(loginKey);
   }
 
   assertAcceptablePassword(password: string, who: { loginId: string; name?: string; email?: string }): void {
@@ -79,11 +81,13 @@ export class AccountService {
     const loginKey = generateLoginKey();
     const temporaryPassword = input.initialPassword ?? generateTemporaryPassword();
     const now = this.clock.now();
+    const id = randomUUID();
     const account = repo.create({
-      id: randomUUID(),
+      id,
       kind: input.kind,
       loginId,
       loginKeyHash: sha256Hex(loginKey),
+      loginKeySealed: await this.loginUrls.seal(id, loginKey),
       name: input.name,
       email: input.email,
       passwordHash: await hashPassword(temporaryPassword),

@@ -13,6 +13,7 @@ import { ChangePassword } from './change-password.usecase';
 import { IdentityMail } from './identity-mail';
 import { IdentityPagesController } from './identity-pages.controller';
 import { LoginChallengeEntity } from './login-challenge.entity';
+import { PersonalLoginUrls } from './personal-login-url.service';
 import { RegisterStaff } from './register-staff.usecase';
 import { ReissueCredentials } from './reissue-credentials.usecase';
 import { ResendOtp } from './resend-otp.usecase';
@@ -44,6 +45,7 @@ import { VerifyOtp } from './verify-otp.usecase';
   providers: [
     AccountLifecycle,
     AccountService,
+    PersonalLoginUrls,
     SessionService,
     AuthGuard,
     IdentityMail,

@@ -11,6 +11,7 @@ import { SessionService } from './auth/session.service';
 import { generateLoginKey, generateTemporaryPassword } from './domain/credentials';
 import { notFound } from './change-account-status.usecase';
 import { IdentityErrorCode } from './identity.errors';
+import { PersonalLoginUrls } from './personal-login-url.service';
 import { RegisteredAccount } from './register-staff.usecase';
 
 /**
@@ -26,6 +27,7 @@ export class ReissueCredentials {
     private readonly audit: AuditLog,
     private readonly accounts: AccountService,
     private readonly sessions: SessionService,
+    private readonly loginUrls: PersonalLoginUrls,
   ) {}
 
   async execute(actor: string, kind: AccountKind, id: string): Promise<RegisteredAccount> {
@@ -35,6 +37,8 @@ export class ReissueCredentials {
     const temporaryPassword = generateTemporaryPassword();
     const passwordHash = await hashPassword(temporaryPassword);
     const loginKey = generateLoginKey();
+    // Sealed under this account's id: later invitation mails carry the new URL (EC-07).
+    const loginKeySealed = await this.loginUrls.seal(id, loginKey);
     return this.dataSource.transaction(async (m) => {
       const a = await this.accounts.loadForUpdate(m, id);
       if (!a || a.kind !== kind) throw notFound(kind);
@@ -48,6 +52,7 @@ export class ReissueCredentials {
       a.passwordHash = passwordHash;
       a.mustChangePassword = true;
       a.loginKeyHash = sha256Hex(loginKey);
+      a.loginKeySealed = loginKeySealed;
       a.lockedAt = null;
       a.lockReason = null;
       a.failedPasswordCount = 0;

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, In } from 'typeorm';
 import { AccountEntity } from './account.entity';
+import { PersonalLoginUrls } from './personal-login-url.service';
 import { StaffRole, SubscriberKind, SubscriberStatus } from './auth/principal';
 import { SubscriberProfileEntity } from './subscriber-profile.entity';
 
@@ -85,7 +86,20 @@ export function toStaffRecord(a: AccountEntity): StaffRecord {
 /** Read access to subscribers for the PKI, contract and RA modules. */
 @Injectable()
 export class SubscriberDirectory {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly loginUrls: PersonalLoginUrls,
+  ) {}
+
+  /**
+   * The subscriber's own personal login URL (`<PUBLIC_URL>/login/<key>`), for the mails that
+   * invite them to sign (EC-07, seed 000 §12(2)). Put it only into mail to this subscriber's own
+   * address; never show, log or audit it. Undefined for an unknown or deleted subscriber and for
+   * accounts registered before the key was kept sealed (reissuing the credentials fixes that).
+   */
+  personalLoginUrl(subscriberId: string): Promise<string | undefined> {
+    return this.loginUrls.find(subscriberId, 'subscriber');
+  }
 
   async findById(id: string): Promise<SubscriberRecord | null> {
     const [a, p] = await Promise.all([

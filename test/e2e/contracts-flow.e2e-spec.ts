@@ -8,7 +8,9 @@ import * as path from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { ArchivedOriginalEntity } from '../../src/archive/archive.entities';
+import { AccountEntity } from '../../src/identity/account.entity';
 import { ChangeAccountStatus } from '../../src/identity/change-account-status.usecase';
+import { ReissueCredentials } from '../../src/identity/reissue-credentials.usecase';
 import { Principal, StaffRole } from '../../src/identity/auth/principal';
 import { CertificateAuthority } from '../../src/pki/certificate-authority.service';
 import { IssueSubscriberCertificate } from '../../src/pki/issue-subscriber-certificate.usecase';
@@ -31,6 +33,11 @@ function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
+}
+
+/** Every personal login URL (…/login/<key>) in a mail text. */
+function loginUrlsIn(text: string): string[] {
+  return text.match(/https?:\/\/\S+\/login\/[A-Za-z0-9_-]+/g) ?? [];
 }
 
 function run(
@@ -153,14 +160,26 @@ describe('contracts: the whole flow (e2e, SMTP)', () => {
       .expect(200);
     expect(bank.body).toMatchObject({ status: 'awaiting_signature', currentSignerOrder: 1 });
 
-    // EC-07: the debtor is told, with the title and the login page; no password, PIN or file.
+    // EC-07 (seed 000 §12(2)): the debtor is told, with the title and their own personal login
+    // URL (and no one else's); no password, PIN or file.
     const invite = await smtp.nextTo(debtor.email, mark);
     expect(invite.subject).toContain('ご署名のお願い');
     expect(invite.text).toContain('金銭消費貸借契約証書');
+    expect(loginUrlsIn(invite.text)).toEqual([`${t.config.publicUrl}/login/${debtor.loginKey}`]);
     expect(invite.text).toContain(`${t.config.publicUrl}/my/contracts`);
     expect(invite.text).not.toContain(debtor.password);
     expect(invite.raw).not.toMatch(/application\/pdf/i);
     expect(smtp.messages.slice(mark).some((m) => m.to.includes(guarantor.email))).toBe(false);
+    // Following the URL: its page answers and its key (with ID, password and OTP) logs the debtor in.
+    const followed = new URL(loginUrlsIn(invite.text)[0]);
+    await request(server()).get(followed.pathname).expect(200);
+    const viaMail = await loginWithOtp(server(), smtp, {
+      loginKey: followed.pathname.split('/').pop()!,
+      loginId: debtor.loginId,
+      password: debtor.password,
+      email: debtor.email,
+    });
+    expect(viaMail.user.id).toBe(debtor.id);
 
     // The audit log names the staff member who operated the branch manager's key.
     const audit = await t.app
@@ -185,6 +204,7 @@ describe('contracts: the whole flow (e2e, SMTP)', () => {
     expect(first.body).toMatchObject({ status: 'awaiting_signature', currentSignerOrder: 2 });
     const second = await smtp.nextTo(guarantor.email, mark);
     expect(second.subject).toContain('ご署名のお願い');
+    expect(loginUrlsIn(second.text)).toEqual([`${t.config.publicUrl}/login/${guarantor.loginKey}`]);
     const again = await sign(debtor, id, DEBTOR_PIN);
     expect(again.body.error.code).toBe('CONTRACT_INVALID_STATE');
 
@@ -195,6 +215,9 @@ describe('contracts: the whole flow (e2e, SMTP)', () => {
       const done = await smtp.nextTo(who.email, mark);
       expect(done.subject).toContain('締結');
     }
+    // The loan officer's copy of the completion notice carries nobody's personal login URL.
+    const officerDone = await smtp.nextTo(officer.email, mark);
+    expect(loginUrlsIn(officerDone.text)).toEqual([]);
 
     const detail = await request(server()).get(`/api/contracts/${id}`).set(auth(officer.token)).expect(200);
     expect(
@@ -293,6 +316,39 @@ describe('contracts: the whole flow (e2e, SMTP)', () => {
     );
     if (verify.status !== 0) process.stderr.write(verify.stdout + verify.stderr);
     expect(verify.status).toBe(0);
+  });
+
+  it('mails the new personal login URL after a reissue, and the generic wording to an account without a sealed key', async () => {
+    const party = await createSubscriber(t, { smtp, name: '再発行 五郎' });
+    let mark = smtp.messages.length;
+    const reissued = await t.app
+      .get(ReissueCredentials)
+      .execute(`staff:${officer.id}`, 'subscriber', party.id);
+    expect(reissued.loginUrl).not.toBe(`${t.config.publicUrl}/login/${party.loginKey}`);
+    let id = await registerAndBankSign([party.id]);
+    const invite = await smtp.nextTo(party.email, mark);
+    expect(invite.subject).toContain('ご署名のお願い');
+    expect(loginUrlsIn(invite.text)).toEqual([reissued.loginUrl]);
+    expect(invite.text).not.toContain(party.loginKey);
+    expect(invite.text).not.toContain(reissued.temporaryPassword);
+
+    // An account registered before the key was kept sealed: the mail says to use the URL given at
+    // registration, as it did before.
+    await t.app
+      .get(DataSource)
+      .getRepository(AccountEntity)
+      .update({ id: party.id }, { loginKeySealed: null });
+    await request(server())
+      .post(`/api/contracts/${id}/cancel`)
+      .set(auth(officer.token))
+      .send({ reason: '再作成' })
+      .expect(200);
+    mark = smtp.messages.length;
+    id = await registerAndBankSign([party.id]);
+    const legacy = await smtp.nextTo(party.email, mark);
+    expect(legacy.subject).toContain('ご署名のお願い');
+    expect(loginUrlsIn(legacy.text)).toEqual([]);
+    expect(legacy.text).toContain('ご登録時にお知らせした「お客さま専用ログインURL」');
   });
 
   it('lets a restricted or suspended party not sign; the contract waits (EC-18)', async () => {

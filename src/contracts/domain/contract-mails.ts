@@ -3,6 +3,7 @@ import type { MailMessage } from '../../platform/mail/mail-sender';
 /**
  * The e-mails of the workflow (Japanese). None carries a password, a PIN or the contract itself:
  * the signer reads the contract only after logging in through their personal URL (EC-05, EC-07).
+ * Only the invitations to sign (turn notice, reminder) carry that URL, to its owner alone.
  */
 export interface ContractMailFacts {
   bankName: string;
@@ -20,15 +21,33 @@ const FOOTER = (bankName: string) =>
     `${bankName} 電子契約サービス`,
   ].join('\n');
 
+/** How the party reaches the contract: their personal login URL when known, and the list page. */
+export interface PartyLogin {
+  /**
+   * EC-07 (seed 000 §12(2)): the party's own personal login URL. Only ever given for a mail to
+   * that party's own address; absent for accounts registered before the key was kept sealed.
+   */
+  personalLoginUrl?: string;
+  /** The page that lists the party's contracts after logging in. */
+  contractsUrl: string;
+}
+
 /**
- * EC-05 (1): the party logs in through the personal login URL handed over at registration. The
- * identity module keeps only a hash of that URL's key, so the mail names the page to open after
- * logging in rather than the personal URL itself.
+ * EC-05 (1): the party logs in through the personal login URL (plus ID, password and mailed OTP).
+ * Without a known personal URL, the mail refers to the one handed over at registration.
  */
-function loginLines(contractsUrl: string): string[] {
+function loginLines(login: PartyLogin): string[] {
+  if (login.personalLoginUrl) {
+    return [
+      'お客さま専用ログインURL（ご本人さま専用です。他の方へ転送しないでください）:',
+      login.personalLoginUrl,
+      'ログインIDとパスワードを入力し、メールでお届けするワンタイムパスワードでログインしてください。',
+      `ログイン後の契約書一覧: ${login.contractsUrl}`,
+    ];
+  }
   return [
     'ご登録時にお知らせした「お客さま専用ログインURL」からログインしてください。',
-    `ログイン後の契約書一覧: ${contractsUrl}`,
+    `ログイン後の契約書一覧: ${login.contractsUrl}`,
   ];
 }
 
@@ -40,7 +59,7 @@ function deadlineLine(deadline: string | null): string[] {
 export function signatureRequestedMail(
   to: string,
   name: string,
-  loginUrl: string,
+  login: PartyLogin,
   f: ContractMailFacts,
 ): MailMessage {
   return {
@@ -56,14 +75,14 @@ export function signatureRequestedMail(
       `契約書: ${f.title}`,
       ...deadlineLine(f.deadline),
       '',
-      ...loginLines(loginUrl),
+      ...loginLines(login),
       '署名には署名用電子証明書の暗証コードが必要です。',
       FOOTER(f.bankName),
     ].join('\n'),
   };
 }
 
-export function reminderMail(to: string, name: string, loginUrl: string, f: ContractMailFacts): MailMessage {
+export function reminderMail(to: string, name: string, login: PartyLogin, f: ContractMailFacts): MailMessage {
   return {
     to,
     tag: 'contract-reminder',
@@ -76,17 +95,20 @@ export function reminderMail(to: string, name: string, loginUrl: string, f: Cont
       `契約書: ${f.title}`,
       ...deadlineLine(f.deadline),
       '',
-      ...loginLines(loginUrl),
+      ...loginLines(login),
       FOOTER(f.bankName),
     ].join('\n'),
   };
 }
 
-/** The last party signed; the original is archived (EC-09, EC-10). */
+/**
+ * The last party signed; the original is archived (EC-09, EC-10). Also sent to the loan officer,
+ * so it never carries a personal login URL.
+ */
 export function completedMail(
   to: string,
   name: string,
-  loginUrl: string,
+  contractsUrl: string,
   f: ContractMailFacts & { copyDays: number },
 ): MailMessage {
   return {
@@ -104,7 +126,7 @@ export function completedMail(
       f.copyDays > 0
         ? `締結後${f.copyDays}日間、ログイン後の画面から契約書の副本を閲覧・ダウンロードいただけます。`
         : 'ログイン後の画面から契約書の副本を閲覧・ダウンロードいただけます。',
-      ...loginLines(loginUrl),
+      ...loginLines({ contractsUrl }),
       FOOTER(f.bankName),
     ].join('\n'),
   };

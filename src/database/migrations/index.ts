@@ -6,6 +6,7 @@ import { Pki1763800002000 } from './1763800002000-Pki';
 import { Tsa1763800003000 } from './1763800003000-Tsa';
 import { Archive1763800007000 } from './1763800007000-Archive';
 import { AuditPending1763800008000 } from './1763800008000-AuditPending';
+import { LoginKeySealed1763800009000 } from './1763800009000-LoginKeySealed';
 
 /**
  * Every migration, in order. Add new ones at the end; never edit one that has been committed.
@@ -20,4 +21,5 @@ export const migrations = [
   Contracts1763800006000,
   Archive1763800007000,
   AuditPending1763800008000,
+  LoginKeySealed1763800009000,
 ];

@@ -61,6 +61,26 @@ describe('PassphraseKeyVault', () => {
     expect(a.split('$')[4]).not.toBe(b.split('$')[4]);
   });
 
+  it('round-trips a secret bound to its context; refuses another context, passphrase or kind', async () => {
+    const secret = Buffer.from('Xk3v9QmP2rT7wYb1Lc8dNf4hJs6gVe0a', 'utf8');
+    const a = await vault.sealSecret(secret, 'account:1');
+    const b = await vault.sealSecret(secret, 'account:1');
+    expect(a.startsWith('kv1$sec$argon2id$')).toBe(true);
+    expect(a).not.toContain(secret.toString('utf8'));
+    expect(a).not.toContain(secret.toString('base64url'));
+    // One salt per process (one Argon2id run), a fresh IV per secret.
+    expect(a.split('$')[4]).toBe(b.split('$')[4]);
+    expect(a.split('$')[5]).not.toBe(b.split('$')[5]);
+    expect((await vault.unsealSecret(a, 'account:1')).equals(secret)).toBe(true);
+    await expect(vault.unsealSecret(a, 'account:2')).rejects.toThrow(KeyVaultError);
+    const other = new PassphraseKeyVault('another passphrase of length', FAST);
+    await expect(other.unsealSecret(a, 'account:1')).rejects.toThrow(KeyVaultError);
+    await expect(vault.unseal(a, 'account:1')).rejects.toThrow('not a service key');
+    const { der } = newKey();
+    await expect(vault.unsealSecret(await vault.seal(der, 'x'), 'x')).rejects.toThrow('not a sealed secret');
+    await expect(vault.sealSecret(Buffer.alloc(0), 'x')).rejects.toThrow(KeyVaultError);
+  });
+
   it('refuses to seal something that is not a private key and a short passphrase', async () => {
     await expect(vault.seal(Buffer.from('not a key'))).rejects.toThrow(KeyVaultError);
     expect(() => new PassphraseKeyVault('short')).toThrow(KeyVaultError);

@@ -34,6 +34,13 @@ export abstract class KeyVault {
   abstract sealWithPin(pkcs8Der: Uint8Array, pin: string, context?: string): Promise<string>;
   /** Opens a PIN-sealed key; `null` when the PIN is wrong (never throws for a wrong PIN). */
   abstract unsealWithPin(sealed: string, pin: string, context?: string): Promise<KeyObject | null>;
+  /**
+   * Seals a short secret that the service must be able to read back (not a private key, e.g. the
+   * key of a personal login URL) under the vault passphrase, bound to `context`.
+   */
+  abstract sealSecret(secret: Uint8Array, context: string): Promise<string>;
+  /** Opens a sealed secret; throws if the text is damaged, moved to another context or the passphrase is wrong. */
+  abstract unsealSecret(sealed: string, context: string): Promise<Buffer>;
 }
 
 export class KeyVaultError extends Error {
@@ -51,7 +58,7 @@ export interface KdfCost {
 }
 export const DEFAULT_KDF_COST: KdfCost = { memoryKiB: 19_456, passes: 2, lanes: 1 };
 
-type Kind = 'svc' | 'pin';
+type Kind = 'svc' | 'pin' | 'sec';
 
 interface Parsed {
   kind: Kind;
@@ -67,6 +74,12 @@ const PREFIX = 'kv1';
 export class PassphraseKeyVault extends KeyVault {
   private readonly pepper: Buffer;
   private readonly serviceKeys = new Map<string, Promise<Buffer>>();
+  /**
+   * Secrets sealed by this process share one salt, so Argon2id runs once per process rather than
+   * once per secret (a login URL is read back for every invitation mail). Each seal still has its
+   * own random 96-bit IV; the key cache holds one entry per salt, i.e. per process that sealed.
+   */
+  private readonly secretSalt = randomBytes(16);
 
   constructor(
     private readonly passphrase: string,
@@ -111,26 +124,50 @@ export class PassphraseKeyVault extends KeyVault {
     return der ? toKeyObject(der) : null;
   }
 
+  async sealSecret(secret: Uint8Array, context: string): Promise<string> {
+    if (secret.length === 0) throw new KeyVaultError('nothing to seal');
+    const c = this.cost;
+    const header = `${PREFIX}$sec$argon2id$m=${c.memoryKiB},t=${c.passes},p=${c.lanes}`;
+    const key = await this.serviceKey({ kind: 'sec', cost: c, salt: this.secretSalt });
+    return this.encrypt(header, key, this.secretSalt, secret, context);
+  }
+
+  async unsealSecret(sealed: string, context: string): Promise<Buffer> {
+    const p = parse(sealed);
+    if (p.kind !== 'sec') throw new KeyVaultError('not a sealed secret');
+    const plain = open(p, await this.serviceKey(p), context);
+    if (!plain) {
+      throw new KeyVaultError(
+        'the key vault passphrase (CA_KEY_PASSPHRASE) does not open this secret, or it was altered or moved',
+      );
+    }
+    return plain;
+  }
+
   private async sealWith(kind: Kind, pkcs8Der: Uint8Array, secret: string, context: string): Promise<string> {
     // Refuse anything that is not a private key: sealing garbage would fail only at use.
     toKeyObject(Buffer.from(pkcs8Der));
     const salt = randomBytes(16);
-    const iv = randomBytes(12);
     const c = this.cost;
     const header = `${PREFIX}$${kind}$argon2id$m=${c.memoryKiB},t=${c.passes},p=${c.lanes}`;
     const key = await this.derive(kind, secret, salt, c);
+    return this.encrypt(header, key, salt, pkcs8Der, context);
+  }
+
+  private encrypt(header: string, key: Buffer, salt: Buffer, plain: Uint8Array, context: string): string {
+    const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', key, iv);
     cipher.setAAD(aad(header, context));
-    const body = Buffer.concat([cipher.update(pkcs8Der), cipher.final(), cipher.getAuthTag()]);
+    const body = Buffer.concat([cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
     return [header, b64(salt), b64(iv), b64(body)].join('$');
   }
 
   /** The passphrase-derived key is the same for every service key with one salt: cache it. */
-  private serviceKey(p: Parsed): Promise<Buffer> {
-    const id = `${p.salt.toString('hex')}:${p.cost.memoryKiB}:${p.cost.passes}:${p.cost.lanes}`;
+  private serviceKey(p: Pick<Parsed, 'kind' | 'salt' | 'cost'>): Promise<Buffer> {
+    const id = `${p.kind}:${p.salt.toString('hex')}:${p.cost.memoryKiB}:${p.cost.passes}:${p.cost.lanes}`;
     let k = this.serviceKeys.get(id);
     if (!k) {
-      k = this.derive('svc', this.passphrase, p.salt, p.cost);
+      k = this.derive(p.kind, this.passphrase, p.salt, p.cost);
       this.serviceKeys.set(id, k);
     }
     return k;
@@ -169,11 +206,17 @@ function aad(header: string, context: string): Buffer {
 function parse(sealed: string): Parsed {
   const parts = sealed.trim().split('$');
   const m = parts.length === 7 ? /^m=(\d+),t=(\d+),p=(\d+)$/.exec(parts[3]) : null;
-  if (!m || parts[0] !== PREFIX || (parts[1] !== 'svc' && parts[1] !== 'pin') || parts[2] !== 'argon2id') {
+  const kind = parts[1];
+  if (
+    !m ||
+    parts[0] !== PREFIX ||
+    (kind !== 'svc' && kind !== 'pin' && kind !== 'sec') ||
+    parts[2] !== 'argon2id'
+  ) {
     throw new KeyVaultError('not a sealed key of this vault (expected kv1$…)');
   }
   return {
-    kind: parts[1],
+    kind,
     cost: { memoryKiB: Number(m[1]), passes: Number(m[2]), lanes: Number(m[3]) },
     header: parts.slice(0, 4).join('$'),
     salt: Buffer.from(parts[4], 'base64url'),
