@@ -8,7 +8,7 @@ import {
   RequireStaff,
 } from './auth/auth.decorators';
 import { Principal, StaffRole } from './auth/principal';
-import { renderAppPage } from './identity-pages.render';
+import { areaLinksFor, renderAppPage } from './identity-pages.render';
 
 const HTML = 'text/html; charset=utf-8';
 
@@ -111,20 +111,16 @@ export class IdentityPagesController {
   @Header('Cache-Control', 'no-store')
   @RequireAuth()
   home(@CurrentPrincipal() p: Principal, @Query('passwordChanged') changed?: string): string {
-    const items: string[] = [];
+    const items = areaLinksFor(p).map(
+      (l) => `<li><a href="${escapeHtml(l.href)}">${escapeHtml(l.description)}</a></li>`,
+    );
     if (p.kind === 'subscriber') {
-      items.push(
-        '<li>ご契約の確認・署名は、契約の登録をお知らせするメールの案内に沿って行ってください。</li>',
-      );
+      items.push('<li>契約書が登録されると、ご登録のメールアドレスにご署名のお願いをお送りします。</li>');
       if (p.status === 'restricted') {
-        items.push('<li role="alert">現在、ご利用が制限されています。お取引店へお問い合わせください。</li>');
+        items.unshift(
+          '<li role="alert">現在、ご利用が制限されています。お取引店へお問い合わせください。</li>',
+        );
       }
-    } else {
-      if (p.roles.includes(StaffRole.RA_OFFICER) || p.roles.includes(StaffRole.AUDITOR)) {
-        items.push('<li><a href="/ra/subscribers">利用者の登録・管理</a></li>');
-      }
-      if (p.roles.includes(StaffRole.ADMIN))
-        items.push('<li><a href="/admin/staff">職員の登録・管理</a></li>');
     }
     items.push('<li><a href="/password/change">パスワード変更</a></li>');
     const roles =

@@ -31,7 +31,12 @@ export interface PageOptions {
 }
 
 export function renderPage(o: PageOptions): string {
-  const nav = (o.nav ?? []).map((l) => `<a href="${escapeHtml(l.href)}">${escapeHtml(l.label)}</a>`).join('');
+  // A module's own links come first; the same page offered again by the common navigation is dropped.
+  const seen = new Set<string>();
+  const nav = (o.nav ?? [])
+    .filter((l) => !seen.has(l.href) && seen.add(l.href))
+    .map((l) => `<a href="${escapeHtml(l.href)}">${escapeHtml(l.label)}</a>`)
+    .join('');
   const scripts = (o.scripts ?? [])
     .map((s) => `<script type="module" src="/assets/js/${escapeHtml(s)}"></script>`)
     .join('\n');
