@@ -73,6 +73,10 @@ describe('contracts: deadlines, reminders and copies (e2e)', () => {
     const reminders = await mailsTo(debtor.email, 'contract-reminder');
     expect(reminders).toHaveLength(1);
     expect(reminders[0].subject).toContain('署名期限');
+    // EC-07: the reminder carries the debtor's own personal login URL, and no other.
+    expect(reminders[0].text.match(/https?:\/\/\S+\/login\/[A-Za-z0-9_-]+/g)).toEqual([
+      `${t.config.publicUrl}/login/${debtor.loginKey}`,
+    ]);
     await sweep.run();
     expect(await mailsTo(debtor.email, 'contract-reminder')).toHaveLength(1);
     t.clock.advance(24 * HOUR);
