@@ -1,14 +1,11 @@
-import { mkdirSync } from 'node:fs';
-import { AddressInfo } from 'node:net';
-import * as path from 'node:path';
-import { Browser, chromium, Page } from 'playwright-core';
+import { Browser, Page } from 'playwright-core';
 import { AccountsService } from '../../src/banking/accounts/accounts.service';
 import { SettableClock } from '../../src/platform/clock/clock';
+import { baseUrl, launchChromium, screenshots } from '../helpers/browser';
 import { BankingCustomer, createBankingCustomer, openAccount } from '../helpers/banking';
 import { createTestApp, destroyTestApp } from '../helpers/test-app';
 import { TestSmtpServer } from '../helpers/test-smtp-server';
 
-const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts');
 const CODE = /確認コードは (\d+) です/;
 
 /**
@@ -25,20 +22,15 @@ describe('banking pages (browser)', () => {
   let c: BankingCustomer;
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     smtp = new TestSmtpServer();
     const smtpUrl = await smtp.start();
     // A ticking clock that starts on a business day at 10:00 JST, so the result never depends on
     // the day or hour the test runs.
     const clock = new SettableClock(new Date('2026-11-20T01:00:00Z'), true);
     t = await createTestApp({ env: { SMTP_URL: smtpUrl }, clock, listen: true });
-    const port = (t.app.getHttpServer().address() as AddressInfo).port;
-    base = `http://127.0.0.1:${port}`;
+    base = baseUrl(t);
     c = await createBankingCustomer(t, { balanceYen: 80_000 });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
@@ -46,8 +38,7 @@ describe('banking pages (browser)', () => {
     await smtp.stop();
   });
 
-  const shot = (page: Page, name: string) =>
-    page.screenshot({ path: path.join(ARTIFACTS, `banking-${name}.png`), fullPage: true });
+  const shot = screenshots('banking');
 
   async function typeInto(page: Page, selector: string, text: string) {
     await page.locator(selector).focus();

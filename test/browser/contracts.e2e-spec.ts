@@ -1,17 +1,14 @@
-import { mkdirSync } from 'node:fs';
-import { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import { Browser, chromium, Page } from 'playwright-core';
+import { Browser, Page } from 'playwright-core';
 import { StaffRole } from '../../src/identity/auth/principal';
 import { IssueSubscriberCertificate } from '../../src/pki/issue-subscriber-certificate.usecase';
 import { CreateSigningIdentity } from '../../src/pki/signing-identities.usecase';
+import { baseUrl, launchChromium, loginThroughPages, newJapanesePage, screenshots } from '../helpers/browser';
 import { PDF_FIXTURES } from '../helpers/contracts';
 import { createStaff, createSubscriber, TestPerson } from '../helpers/identity';
 import { createTestApp, destroyTestApp } from '../helpers/test-app';
 import { TestSmtpServer } from '../helpers/test-smtp-server';
 
-const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts');
-const OTP_LINE = /ワンタイムパスワード: (\d{6})/;
 const LIST_LINE = /ログイン後の契約書一覧: (\S+)/;
 
 /**
@@ -32,11 +29,10 @@ describe('contract pages (browser)', () => {
   let guarantor: TestPerson;
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     smtp = new TestSmtpServer();
     const smtpUrl = await smtp.start();
     t = await createTestApp({ env: { SMTP_URL: smtpUrl }, listen: true });
-    base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
+    base = baseUrl(t);
     officer = await createStaff(t, [StaffRole.LOAN_OFFICER], { smtp, name: '融資 花子' });
     bankSigner = await createStaff(t, [StaffRole.BANK_SIGNER], { smtp, name: '本部 署名' });
     debtor = await createSubscriber(t, { smtp, name: '借主 一郎', nameKana: 'カリヌシ イチロウ' });
@@ -51,10 +47,7 @@ describe('contract pages (browser)', () => {
       pin: '735194',
       actor: 'test',
     });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
@@ -62,23 +55,12 @@ describe('contract pages (browser)', () => {
     await smtp.stop();
   });
 
-  const shot = (page: Page, name: string) =>
-    page.screenshot({ path: path.join(ARTIFACTS, `contracts-${name}.png`), fullPage: true });
+  const shot = screenshots('contracts');
 
   /** Logs in through the personal URL, ID + password and the mailed OTP, in a fresh browser context. */
   async function login(who: TestPerson): Promise<Page> {
-    const ctx = await browser.newContext({ locale: 'ja-JP' });
-    const page = await ctx.newPage();
-    await page.goto(`${base}/login/${who.loginKey}`);
-    const mark = smtp.messages.length;
-    await page.fill('#loginId', who.loginId);
-    await page.fill('#password', who.password);
-    await page.keyboard.press('Enter');
-    await page.locator('#step-otp').waitFor({ state: 'visible' });
-    const mail = await smtp.waitFor((m) => m.to.includes(who.email) && OTP_LINE.test(m.text), 10_000, mark);
-    await page.fill('#otp', OTP_LINE.exec(mail.text)![1]);
-    await page.keyboard.press('Enter');
-    await page.waitForURL(`${base}/home`);
+    const page = await newJapanesePage(browser);
+    await loginThroughPages(page, base, smtp, who);
     return page;
   }
 

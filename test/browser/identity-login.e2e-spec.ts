@@ -1,14 +1,16 @@
-import { mkdirSync } from 'node:fs';
-import { AddressInfo } from 'node:net';
-import * as path from 'node:path';
-import { Browser, chromium, Page } from 'playwright-core';
+import { Browser, Page } from 'playwright-core';
 import { StaffRole } from '../../src/identity/auth/principal';
+import {
+  baseUrl,
+  launchChromium,
+  loginThroughPages,
+  newJapanesePage,
+  screenshots,
+  submitPassword,
+} from '../helpers/browser';
 import { createStaff, strongPassword, TestPerson } from '../helpers/identity';
 import { createTestApp, destroyTestApp } from '../helpers/test-app';
 import { TestSmtpServer } from '../helpers/test-smtp-server';
-
-const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts');
-const OTP_LINE = /ワンタイムパスワード: (\d{6})/;
 
 /**
  * The pages in headless Chromium: an RA officer logs in at the personal URL (OTP read from the
@@ -24,17 +26,12 @@ describe('identity pages (browser)', () => {
   let officer: TestPerson;
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     smtp = new TestSmtpServer();
     const smtpUrl = await smtp.start();
     t = await createTestApp({ env: { SMTP_URL: smtpUrl }, listen: true });
-    const port = (t.app.getHttpServer().address() as AddressInfo).port;
-    base = `http://127.0.0.1:${port}`;
+    base = baseUrl(t);
     officer = await createStaff(t, [StaffRole.RA_OFFICER], { smtp, name: '登録 一郎' });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
@@ -42,8 +39,7 @@ describe('identity pages (browser)', () => {
     await smtp.stop();
   });
 
-  const shot = (page: Page, name: string) =>
-    page.screenshot({ path: path.join(ARTIFACTS, `identity-${name}.png`), fullPage: true });
+  const shot = screenshots('identity');
 
   /** Waits for a refusal to be shown in a role="alert" element and returns its text. */
   async function alertText(page: Page, selector: string): Promise<string> {
@@ -52,27 +48,13 @@ describe('identity pages (browser)', () => {
     return (await el.textContent()) ?? '';
   }
 
-  /** Fills ID and password by keyboard only and submits with Enter; returns the OTP that was mailed. */
-  async function passwordStep(page: Page, email: string, loginId: string, password: string): Promise<string> {
-    const mark = smtp.messages.length;
-    await page.locator('#loginId').focus();
-    await page.keyboard.type(loginId);
-    await page.keyboard.press('Tab');
-    await page.keyboard.type(password);
-    await page.keyboard.press('Enter');
-    await page.locator('#step-otp').waitFor({ state: 'visible' });
-    const mail = await smtp.waitFor((m) => m.to.includes(email) && OTP_LINE.test(m.text), 10_000, mark);
-    return OTP_LINE.exec(mail.text)![1];
-  }
-
   it('officer registers a subscriber through the pages; the subscriber logs in, changes the password and logs out', async () => {
     // --- RA officer ---
-    const staffCtx = await browser.newContext({ locale: 'ja-JP' });
-    const staff = await staffCtx.newPage();
+    const staff = await newJapanesePage(browser);
     await staff.goto(`${base}/login/${officer.loginKey}`);
     expect(await staff.getAttribute('html', 'lang')).toBe('ja');
     await shot(staff, '01-login');
-    const officerOtp = await passwordStep(staff, officer.email, officer.loginId, officer.password);
+    const officerOtp = await submitPassword(staff, smtp, officer);
     await shot(staff, '02-otp');
     await staff.fill('#otp', officerOtp);
     await staff.keyboard.press('Enter');
@@ -109,8 +91,7 @@ describe('identity pages (browser)', () => {
     const loginKey = loginUrl.split('/login/')[1];
 
     // --- Subscriber, in a separate browser ---
-    const subCtx = await browser.newContext({ locale: 'ja-JP' });
-    const sub = await subCtx.newPage();
+    const sub = await newJapanesePage(browser);
     await sub.goto(`${base}/home`);
     expect(sub.url()).toBe(`${base}/login-required`);
     await sub.goto(`${base}/login/${loginKey}`);
@@ -123,7 +104,7 @@ describe('identity pages (browser)', () => {
 
     await sub.fill('#loginId', '');
     await sub.fill('#password', '');
-    const otp = await passwordStep(sub, email, loginId, temporaryPassword);
+    const otp = await submitPassword(sub, smtp, { email, loginId, password: temporaryPassword });
     await sub.fill('#otp', otp === '000000' ? '111111' : '000000');
     await sub.click('#otp-form button[type=submit]');
     await expect(alertText(sub, '#otp-error')).resolves.toContain('あと4回');
@@ -178,19 +159,14 @@ describe('identity pages (browser)', () => {
     expect(reissued).not.toBe(temporaryPassword);
     expect(reissued).toMatch(/^[A-Za-z2-9]{16}$/);
     await shot(staff, '11-reissued');
-    await staffCtx.close();
-    await subCtx.close();
+    await staff.context().close();
+    await sub.context().close();
   });
 
   it('an administrator registers a staff member and changes their roles through the pages', async () => {
     const admin = await createStaff(t, [StaffRole.ADMIN], { smtp, name: '管理 花子' });
-    const ctx = await browser.newContext({ locale: 'ja-JP' });
-    const page = await ctx.newPage();
-    await page.goto(`${base}/login/${admin.loginKey}`);
-    const otp = await passwordStep(page, admin.email, admin.loginId, admin.password);
-    await page.fill('#otp', otp);
-    await page.keyboard.press('Enter');
-    await page.waitForURL(`${base}/home`);
+    const page = await newJapanesePage(browser);
+    await loginThroughPages(page, base, smtp, admin);
     await page.click('a[href="/admin/staff"]');
     await page.waitForURL(`${base}/admin/staff`);
     // Refusal: no role chosen.
@@ -212,6 +188,6 @@ describe('identity pages (browser)', () => {
     // The history is reloaded after the save: wait for the new entry rather than racing the fetch.
     await page.locator('#history tbody', { hasText: '金庫署名担当者' }).waitFor();
     await shot(page, '13-staff-roles-changed');
-    await ctx.close();
+    await page.context().close();
   });
 });
