@@ -10,6 +10,7 @@ const benches: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   tsa: () => import('./tsa.bench'),
   banking: () => import('./banking.bench'),
   pades: () => import('./pades.bench'),
+  archive: () => import('./archive.bench'),
   pki: () => import('./pki.bench'),
   contracts: () => import('./contracts.bench'),
 };
