@@ -1,28 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import { AccountsService } from '../src/banking/accounts/accounts.service';
 import { ContractsService } from '../src/banking/customers/contracts.service';
 import { CustomerPrincipal } from '../src/banking/customers/customer-auth.service';
 import { LedgerService } from '../src/banking/ledger/ledger.service';
 import { TransfersService } from '../src/banking/transfers/transfers.service';
-import { createApp } from '../src/bootstrap';
-import { loadConfig } from '../src/config/app-config';
 import { SettableClock } from '../src/platform/clock/clock';
-import { MailMessage, MailSender, SentMail } from '../src/platform/mail/mail-sender';
-
-/** Keeps only the latest confirmation code per transfer id, in memory. */
-class CodeCatcher extends MailSender {
-  readonly codes = new Map<string, string>();
-  send(m: MailMessage): Promise<SentMail> {
-    const code = /確認コードは (\d+) です/.exec(m.text)?.[1];
-    const id = /受付番号: ([0-9a-f-]{36})/.exec(m.text)?.[1];
-    if (code && id) this.codes.set(id, code);
-    return Promise.resolve({ messageId: '<bench>' });
-  }
-}
+import { BenchMail, bootBenchApp, figure, percentile } from './bench-util';
 
 /**
  * `npm run bench -- banking [seconds=10] [clients=8] [accounts=64]`: transfers posted per second
@@ -37,27 +20,22 @@ export async function run(args: string[]): Promise<void> {
   const clients = Number(args[1] ?? 8);
   const nAccounts = Number(args[2] ?? 64);
   const sqlite = args[3] === 'sqlite';
-  const dir = mkdtempSync(path.join(tmpdir(), 'banking-bench-'));
   const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const schema = `bench_${randomBytes(4).toString('hex')}`;
-  if (!sqlite) await pgAdmin(url, `CREATE SCHEMA ${schema}`);
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    STORAGE_DIR: path.join(dir, 'storage'),
-    CERTS_DIR: path.join(dir, 'certs'),
-    LOG_LEVEL: 'silent',
-    RATE_LIMIT_PER_MINUTE: '1000000',
-    SCHEDULER_ENABLED: 'false',
-    BANKING_BANK_LIMIT_PER_DAY_YEN: '1000000000000',
-    ...(sqlite
-      ? { DATABASE_URL: `sqlite:${path.join(dir, 'bench.sqlite')}` }
-      : { DATABASE_URL: url, DATABASE_SCHEMA: schema }),
-  });
   // A business day at 10:00 JST, ticking: every transfer is immediate.
   const clock = new SettableClock(new Date('2026-11-20T01:00:00Z'), true);
-  const mail = new CodeCatcher();
-  const app = await createApp({ config, overrides: { clock, mail } });
-  await app.init();
+  // Keeps only the latest confirmation code per transfer id, in memory.
+  const mail = new BenchMail((m) => {
+    const code = /確認コードは (\d+) です/.exec(m.text)?.[1];
+    const id = /受付番号: ([0-9a-f-]{36})/.exec(m.text)?.[1];
+    return code && id ? [id, code] : undefined;
+  });
+  const { app, config, close } = await bootBenchApp({
+    name: 'banking',
+    inheritEnv: false,
+    database: sqlite ? 'sqlite' : { postgres: url },
+    env: { RATE_LIMIT_PER_MINUTE: '1000000', BANKING_BANK_LIMIT_PER_DAY_YEN: '1000000000000' },
+    overrides: { clock, mail },
+  });
   try {
     const accounts = app.get(AccountsService);
     const contracts = app.get(ContractsService);
@@ -112,7 +90,7 @@ export async function run(args: string[]): Promise<void> {
             },
             `bench-${process.pid}-${seq++}`,
           );
-          await transfers.confirm(from.principal, t.id, mail.codes.get(t.id)!);
+          await transfers.confirm(from.principal, t.id, mail.captured.get(t.id)!);
           latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
         } catch (e) {
           refused++;
@@ -124,8 +102,7 @@ export async function run(args: string[]): Promise<void> {
     await Promise.all(Array.from({ length: clients }, worker));
     const elapsed = (Date.now() - t0) / 1000;
     latencies.sort((a, b) => a - b);
-    const pct = (p: number) =>
-      latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]?.toFixed(1);
+    const pct = (p: number) => percentile(latencies, p)?.toFixed(1);
     // Phase 2: the posting step alone (confirm → limit and balance checks under the row lock →
     // journal + postings + audit), on requests prepared beforehand.
     const prepared: { p: CustomerPrincipal; id: string }[] = [];
@@ -148,38 +125,27 @@ export async function run(args: string[]): Promise<void> {
       Array.from({ length: clients }, async () => {
         for (let job = prepared.pop(); job; job = prepared.pop()) {
           const s0 = process.hrtime.bigint();
-          await transfers.confirm(job.p, job.id, mail.codes.get(job.id)!);
+          await transfers.confirm(job.p, job.id, mail.captured.get(job.id)!);
           postLat.push(Number(process.hrtime.bigint() - s0) / 1e6);
         }
       }),
     );
     const postElapsed = (Date.now() - t1) / 1000;
     postLat.sort((a, b) => a - b);
-    const pp = (p: number) =>
-      postLat[Math.min(postLat.length - 1, Math.floor((p / 100) * postLat.length))]?.toFixed(1);
+    const pp = (p: number) => percentile(postLat, p)?.toFixed(1);
     const checkStart = Date.now();
     const check = await app.get(LedgerService).check();
-    process.stdout.write(
+    figure(
       [
         `database: ${sqlite ? 'SQLite' : 'PostgreSQL'}; ${clients} clients, ${nAccounts} accounts, ${elapsed.toFixed(1)} s`,
         `transfers posted: ${latencies.length} (${(latencies.length / elapsed).toFixed(0)}/s), refused: ${refused}`,
         `latency request+confirm: p50 ${pct(50)} ms, p99 ${pct(99)} ms, max ${latencies.at(-1)?.toFixed(1)} ms`,
         `posting step alone (confirm): ${postLat.length} in ${postElapsed.toFixed(1)} s = ${(postLat.length / postElapsed).toFixed(0)}/s, p50 ${pp(50)} ms, p99 ${pp(99)} ms`,
         `ledger check: ${check.ok ? 'OK' : 'BROKEN'} (${check.postings} postings, ${check.journals} journals, ${((Date.now() - checkStart) / 1000).toFixed(2)} s)`,
-        '',
       ].join('\n'),
     );
     if (!check.ok) process.exitCode = 1;
   } finally {
-    await app.close();
-    if (!sqlite) await pgAdmin(url, `DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    rmSync(dir, { recursive: true, force: true });
+    await close();
   }
-}
-
-async function pgAdmin(url: string, sql: string): Promise<void> {
-  const c = new Client({ connectionString: url });
-  await c.connect();
-  await c.query(sql);
-  await c.end();
 }

@@ -1,9 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { createApp } from '../src/bootstrap';
-import { loadConfig } from '../src/config/app-config';
+import { existsSync, readFileSync } from 'node:fs';
 import { BankSignContract } from '../src/contracts/bank-sign-contract.usecase';
 import { CreateContract } from '../src/contracts/create-contract.usecase';
 import { demoContractPdf } from '../src/contracts/demo/demo-pdf';
@@ -12,25 +7,8 @@ import { Principal, StaffRole } from '../src/identity/auth/principal';
 import { RegisterStaff } from '../src/identity/register-staff.usecase';
 import { IssueSubscriberCertificate } from '../src/pki/issue-subscriber-certificate.usecase';
 import { CreateSigningIdentity } from '../src/pki/signing-identities.usecase';
-import { MailMessage, MailSender, SentMail } from '../src/platform/mail/mail-sender';
 import { RegisterSubscriber } from '../src/ra/register-subscriber.usecase';
-
-class NullMail extends MailSender {
-  send(_m: MailMessage): Promise<SentMail> {
-    return Promise.resolve({ messageId: 'bench' });
-  }
-}
-
-async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<number> {
-  let next = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-      while (next < items.length) await fn(items[next++]);
-    }),
-  );
-  return performance.now() - t0;
-}
+import { BenchMail, bootBenchApp, figure, pool } from './bench-util';
 
 const FIXTURE = '/work/shared/fixtures/pdf/loan-libreoffice.pdf';
 
@@ -44,18 +22,11 @@ const FIXTURE = '/work/shared/fixtures/pdf/loan-libreoffice.pdf';
 export async function run(args: string[]): Promise<void> {
   const n = Number(args[0] ?? 20);
   const concurrency = Number(args[1] ?? 4);
-  const dir = mkdtempSync(path.join(tmpdir(), 'contracts-bench-'));
-  const config = loadConfig({
-    ...process.env,
-    NODE_ENV: 'test',
-    STORAGE_DIR: path.join(dir, 'storage'),
-    CERTS_DIR: path.join(dir, 'certs'),
-    LOG_LEVEL: 'silent',
-    SCHEDULER_ENABLED: 'false',
-    CONTRACT_MAX_QUEUED_SIGNINGS: '10000',
+  const { app, config, close } = await bootBenchApp({
+    name: 'contracts',
+    env: { CONTRACT_MAX_QUEUED_SIGNINGS: '10000' },
+    overrides: { mail: new BenchMail() },
   });
-  const app = await createApp({ config, overrides: { mail: new NullMail() } });
-  await app.init();
   try {
     const pdf = existsSync(FIXTURE) ? readFileSync(FIXTURE) : demoContractPdf(['Loan Agreement (bench)']);
     const staff = async (roles: StaffRole[], loginId: string): Promise<Principal> => {
@@ -119,11 +90,11 @@ export async function run(args: string[]): Promise<void> {
       });
 
     const report = (label: string, ms: number) =>
-      process.stdout.write(
-        `${label.padEnd(50)} ${n} in ${(ms / 1000).toFixed(2)} s  = ${((n * 1000) / ms).toFixed(1)}/s  (wall ${(ms / n).toFixed(0)} ms per contract)\n`,
+      figure(
+        `${label.padEnd(50)} ${n} in ${(ms / 1000).toFixed(2)} s  = ${((n * 1000) / ms).toFixed(1)}/s  (wall ${(ms / n).toFixed(0)} ms per contract)`,
       );
-    process.stdout.write(
-      `contracts: ${n}, concurrency ${concurrency}, max concurrent signings ${config.CONTRACT_MAX_CONCURRENT_SIGNINGS}, PDF ${pdf.length} bytes, ${config.database.type}\n`,
+    figure(
+      `contracts: ${n}, concurrency ${concurrency}, max concurrent signings ${config.CONTRACT_MAX_CONCURRENT_SIGNINGS}, PDF ${pdf.length} bytes, ${config.database.type}`,
     );
     report(
       'register (upload check + store)',
@@ -168,7 +139,6 @@ export async function run(args: string[]): Promise<void> {
       }),
     );
   } finally {
-    await app.close();
-    rmSync(dir, { recursive: true, force: true });
+    await close();
   }
 }

@@ -1,34 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { createApp } from '../src/bootstrap';
 import { dummyPasswordHash, verifyPassword } from '../src/common/crypto/secrets';
-import { loadConfig } from '../src/config/app-config';
 import { StaffRole } from '../src/identity/auth/principal';
 import { RegisterSubscriber } from '../src/ra/register-subscriber.usecase';
-import { MailMessage, MailSender, SentMail } from '../src/platform/mail/mail-sender';
-
-/** Keeps the last OTP per recipient in memory: the benchmark measures identity, not mail delivery. */
-class CapturingMail extends MailSender {
-  readonly otp = new Map<string, string>();
-  send(m: MailMessage): Promise<SentMail> {
-    const code = /ワンタイムパスワード: (\d{6})/.exec(m.text)?.[1];
-    if (code) this.otp.set(m.to, code);
-    return Promise.resolve({ messageId: 'bench' });
-  }
-}
-
-async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<number> {
-  let next = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-      while (next < items.length) await fn(items[next++]);
-    }),
-  );
-  return performance.now() - t0;
-}
+import { BenchMail, bootBenchApp, figure, pool, timed } from './bench-util';
 
 async function post(url: string, body: unknown): Promise<Record<string, unknown>> {
   const r = await fetch(url, {
@@ -51,27 +24,25 @@ export async function run(args: string[]): Promise<void> {
   const logins = Number(args[0] ?? 200);
   const concurrency = Number(args[1] ?? 8);
   const requests = Number(args[2] ?? 5000);
-  const dir = mkdtempSync(path.join(tmpdir(), 'identity-bench-'));
-  const config = loadConfig({
-    ...process.env,
-    NODE_ENV: 'test',
-    STORAGE_DIR: path.join(dir, 'storage'),
-    CERTS_DIR: path.join(dir, 'certs'),
-    LOG_LEVEL: 'silent',
-    RATE_LIMIT_PER_MINUTE: '1000000',
-    SCHEDULER_ENABLED: 'false',
+  // Keeps the last OTP per recipient in memory: the benchmark measures identity, not mail delivery.
+  const mail = new BenchMail((m) => {
+    const code = /ワンタイムパスワード: (\d{6})/.exec(m.text)?.[1];
+    return code ? [m.to, code] : undefined;
   });
-  const mail = new CapturingMail();
-  const app = await createApp({ config, overrides: { mail } });
-  await app.listen(0, '127.0.0.1');
-  const base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+  const { app, config, base, close } = await bootBenchApp({
+    name: 'identity',
+    env: { RATE_LIMIT_PER_MINUTE: '1000000' },
+    overrides: { mail },
+    listen: true,
+  });
   try {
     // Floor: one Argon2id verification per login.
     const hash = await dummyPasswordHash();
     const n = 50;
-    const t0 = performance.now();
-    for (let i = 0; i < n; i++) await verifyPassword(hash, 'not-the-password');
-    const argonMs = (performance.now() - t0) / n;
+    const argonMs =
+      (await timed(async () => {
+        for (let i = 0; i < n; i++) await verifyPassword(hash, 'not-the-password');
+      })) / n;
 
     const officer = {
       kind: 'staff' as const,
@@ -111,7 +82,7 @@ export async function run(args: string[]): Promise<void> {
         loginId: p.loginId,
         password: p.password,
       });
-      const otp = mail.otp.get(p.email)!;
+      const otp = mail.captured.get(p.email)!;
       const s = await post(`${base}/api/auth/otp`, { challengeId, otp });
       tokens.push(String(s.token));
     });
@@ -129,18 +100,16 @@ export async function run(args: string[]): Promise<void> {
     });
 
     const db = config.database.type;
-    process.stdout.write(
+    figure(
       [
         `database: ${db}`,
         `argon2id verify (floor): ${argonMs.toFixed(1)} ms each, ${(1000 / argonMs).toFixed(0)}/s on one thread`,
         `full login (password + OTP, 2 HTTP calls): ${logins} in ${(loginMs / 1000).toFixed(2)} s at concurrency ${concurrency} = ${((logins * 1000) / loginMs).toFixed(1)} logins/s, ${(loginMs / logins).toFixed(1)} ms/login amortised`,
         `authenticated GET /api/me: ${requests} in ${(meMs / 1000).toFixed(2)} s at concurrency 32 = ${((requests * 1000) / meMs).toFixed(0)} req/s`,
         `baseline GET /health (same stack, no session): ${((requests * 1000) / healthMs).toFixed(0)} req/s`,
-        '',
       ].join('\n'),
     );
   } finally {
-    await app.close();
-    rmSync(dir, { recursive: true, force: true });
+    await close();
   }
 }

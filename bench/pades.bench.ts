@@ -5,8 +5,6 @@ import { createHash, generateKeyPairSync, KeyObject, sign, webcrypto } from 'nod
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { createApp } from '../src/bootstrap';
-import { loadConfig } from '../src/config/app-config';
 import { padesLevel, PadesServices, renewArchiveTimestamp } from '../src/pades/domain/pades-signing';
 import { PadesValidator } from '../src/pades/domain/pades-validator';
 import { PadesLevel, signatureSpec } from '../src/pades/domain/signature-spec';
@@ -25,6 +23,7 @@ import {
   seq,
 } from '../src/tsa/domain/der';
 import { TimeStamper, TimeStampRequestInput, TimeStampToken } from '../src/tsa/time-stamper';
+import { bootBenchApp, elapsedMs as ms, figure as out, median, peakRssMb } from './bench-util';
 
 /**
  * `npm run bench -- pades [iterations]`:
@@ -37,7 +36,7 @@ import { TimeStamper, TimeStampRequestInput, TimeStampToken } from '../src/tsa/t
 export async function run(args: string[]): Promise<void> {
   if (args[0] === '--rss-child') return rssChild(args[1], (args[2] ?? 'B-T') as PadesLevel);
   const iterations = Number(args[0] ?? 30);
-  const { app, dir } = await bootApp();
+  const { app, close } = await bootApp();
   try {
     const services = await app.get(PadesEngine).services();
     const signer = await selfSignedSigner();
@@ -125,69 +124,62 @@ export async function run(args: string[]): Promise<void> {
     );
     out(`  verdict: ${first.indication} [${kinds}]`);
   } finally {
-    await app.close();
-    rmSync(dir, { recursive: true, force: true });
+    await close();
   }
 
   // 3. Peak RSS of signing 50 MB, measured in a fresh process per level that reads the file
   // (generated here, so the generator's own buffers do not count).
   const bigDir = mkdtempSync(path.join(tmpdir(), 'pades-bench-50mb-'));
   const bigFile = path.join(bigDir, 'input.pdf');
-  writeFileSync(bigFile, makePdf({ pages: 50, targetBytes: 50 * 1024 * 1024 }));
-  for (const level of ['B-T', 'B-LTA']) {
-    const child = spawnSync(process.execPath, [process.argv[1], 'pades', '--rss-child', bigFile, level], {
-      encoding: 'utf8',
-      maxBuffer: 1024 * 1024,
-    });
-    if (child.status !== 0) out(`50 MB signing child failed: ${child.stderr}`);
-    else
-      out(
-        child.stdout
-          .split('\n')
-          .filter((l) => l && !l.startsWith('#'))
-          .join('\n'),
-      );
+  try {
+    writeFileSync(bigFile, makePdf({ pages: 50, targetBytes: 50 * 1024 * 1024 }));
+    for (const level of ['B-T', 'B-LTA']) {
+      const child = spawnSync(process.execPath, [process.argv[1], 'pades', '--rss-child', bigFile, level], {
+        encoding: 'utf8',
+        maxBuffer: 1024 * 1024,
+      });
+      if (child.status !== 0) out(`50 MB signing child failed: ${child.stderr}`);
+      else
+        out(
+          child.stdout
+            .split('\n')
+            .filter((l) => l && !l.startsWith('#'))
+            .join('\n'),
+        );
+    }
+  } finally {
+    // The 50 MB input is the benchmark's own scratch file: do not leave it in /tmp.
+    rmSync(bigDir, { recursive: true, force: true });
   }
 }
 
 async function rssChild(file: string, level: PadesLevel): Promise<void> {
-  const { app, dir } = await bootApp();
+  const { app, close } = await bootApp();
   try {
     const services: PadesServices = await app.get(PadesEngine).services();
     services.maxPdfBytes = 64 * 1024 * 1024;
     const signer = await selfSignedSigner();
-    const baseline = process.resourceUsage().maxRSS / 1024;
+    const baseline = peakRssMb();
     let pdf: Uint8Array | undefined = readFileSync(file);
     const size = pdf.length;
     const t = process.hrtime.bigint();
     const result = await padesLevel(level, services).sign(pdf, signatureSpec({ level }), signer.signer);
     const elapsed = ms(t);
     pdf = undefined;
-    const peak = process.resourceUsage().maxRSS / 1024;
+    const peak = peakRssMb();
     const target = (3 * size) / 2 ** 20 + 150;
     out(
       `sign ${(size / 2 ** 20).toFixed(1)} MB at ${level}: ${elapsed.toFixed(0)} ms, peak RSS ${peak.toFixed(0)} MB (app booted: ${baseline.toFixed(0)} MB; target ≤ ${target.toFixed(0)} MB); output ${(result.bytes.length / 2 ** 20).toFixed(1)} MB`,
     );
   } finally {
-    await app.close();
-    rmSync(dir, { recursive: true, force: true });
+    await close();
   }
 }
 
 async function bootApp() {
-  const dir = mkdtempSync(path.join(tmpdir(), 'pades-bench-'));
-  const config = loadConfig({
-    ...process.env,
-    NODE_ENV: 'test',
-    STORAGE_DIR: path.join(dir, 'storage'),
-    CERTS_DIR: path.join(dir, 'certs'),
-    LOG_LEVEL: 'silent',
-    SCHEDULER_ENABLED: 'false',
-  });
-  const app = await createApp({ config });
-  await app.init();
-  app.get(TimeStamper); // fail early if the TSA module is not wired
-  return { app, dir };
+  const booted = await bootBenchApp({ name: 'pades' });
+  booted.app.get(TimeStamper); // fail early if the TSA module is not wired
+  return booted;
 }
 
 /** A throwaway self-signed ECDSA P-256 signer (the benchmark measures the engine, not the PKI). */
@@ -242,18 +234,4 @@ class BareTimeStamper extends TimeStamper {
       tsaCertificates: [this.cert],
     };
   }
-}
-
-function ms(start: bigint): number {
-  return Number(process.hrtime.bigint() - start) / 1e6;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-function out(line: string): void {
-  process.stdout.write(`${line}\n`);
 }

@@ -1,11 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { createApp } from '../src/bootstrap';
-import { loadConfig } from '../src/config/app-config';
 import { CertificateAuthority } from '../src/pki/certificate-authority.service';
 import { buildCrl } from '../src/pki/domain/crl';
 import { issuerHashes } from '../src/pki/domain/ocsp';
@@ -13,6 +8,7 @@ import { OID } from '../src/pki/domain/oids';
 import { fromPem, parseCertificate, randomSerial, serialHex } from '../src/pki/domain/x509';
 import { CreateSigningIdentity } from '../src/pki/signing-identities.usecase';
 import { UnlockSigningKey } from '../src/pki/unlock-signing-key.usecase';
+import { bootBenchApp, figure as line, indices, pool, timed } from './bench-util';
 
 /**
  * `npm run bench -- pki [issuances] [unlocks] [ocsp]`: the costs a relying party or signer sees.
@@ -27,70 +23,43 @@ export async function run(args: string[]): Promise<void> {
   const issuances = Number(args[0] ?? 30);
   const unlocks = Number(args[1] ?? 40);
   const ocspCount = Number(args[2] ?? 2000);
-  const dir = mkdtempSync(path.join(tmpdir(), 'pki-bench-'));
-  const config = loadConfig({
-    ...process.env,
-    NODE_ENV: 'test',
-    STORAGE_DIR: path.join(dir, 'storage'),
-    CERTS_DIR: path.join(dir, 'certs'),
-    LOG_LEVEL: 'silent',
-    SCHEDULER_ENABLED: 'false',
-  });
-  const app = await createApp({ config });
-  await app.init();
-  const line = (s: string) => process.stdout.write(`${s}\n`);
+  const { app, config, close } = await bootBenchApp({ name: 'pki' });
   try {
     const ca = app.get(CertificateAuthority);
     const create = app.get(CreateSigningIdentity);
     const unlock = app.get(UnlockSigningKey);
 
-    let t0 = performance.now();
     const ids: { id: string; cert: string }[] = [];
-    for (let i = 0; i < issuances; i++) {
-      const v = await create.execute({
-        branchName: `支店${i}`,
-        title: '支店長',
-        personName: '試験 一郎',
-        pin: '482915',
-        actor: 'bench',
-      });
-      ids.push({ id: v.id, cert: v.certificate!.certificatePem });
-    }
-    let s = (performance.now() - t0) / 1000;
+    let s =
+      (await timed(async () => {
+        for (let i = 0; i < issuances; i++) {
+          const v = await create.execute({
+            branchName: `支店${i}`,
+            title: '支店長',
+            personName: '試験 一郎',
+            pin: '482915',
+            actor: 'bench',
+          });
+          ids.push({ id: v.id, cert: v.certificate!.certificatePem });
+        }
+      })) / 1000;
     line(
       `issuance (${config.SUBSCRIBER_KEY_TYPE}, sequential): ${issuances} in ${s.toFixed(2)} s = ${(issuances / s).toFixed(1)}/s, ${((s * 1000) / issuances).toFixed(1)} ms each`,
     );
 
     const op = { id: 'bench', roles: ['bank_signer'] };
-    t0 = performance.now();
-    for (let i = 0; i < unlocks; i++) {
-      await unlock.unlockBankSigningIdentity({
+    const unlockOne = (i: number) =>
+      unlock.unlockBankSigningIdentity({
         signingIdentityId: ids[i % ids.length].id,
         pin: '482915',
         operator: op,
         contractId: `c${i}`,
       });
-    }
-    s = (performance.now() - t0) / 1000;
+    s = (await pool(indices(unlocks), 1, unlockOne)) / 1000;
     line(
       `PIN unlock (sequential): ${unlocks} in ${s.toFixed(2)} s = ${((s * 1000) / unlocks).toFixed(1)} ms each`,
     );
-    t0 = performance.now();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        while (next < unlocks) {
-          const i = next++;
-          await unlock.unlockBankSigningIdentity({
-            signingIdentityId: ids[i % ids.length].id,
-            pin: '482915',
-            operator: op,
-            contractId: `c${i}`,
-          });
-        }
-      }),
-    );
-    s = (performance.now() - t0) / 1000;
+    s = (await pool(indices(unlocks), 8, unlockOne)) / 1000;
     line(`PIN unlock (concurrency 8): ${unlocks} in ${s.toFixed(2)} s = ${(unlocks / s).toFixed(1)}/s`);
 
     const h = await ca.ready();
@@ -112,9 +81,10 @@ export async function run(args: string[]): Promise<void> {
       ];
       return new Uint8Array(req.toSchema(true).toBER(false));
     });
-    t0 = performance.now();
-    for (let i = 0; i < ocspCount; i++) await ca.respondOcsp(requests[i % requests.length]);
-    s = (performance.now() - t0) / 1000;
+    s =
+      (await timed(async () => {
+        for (let i = 0; i < ocspCount; i++) await ca.respondOcsp(requests[i % requests.length]);
+      })) / 1000;
     line(
       `OCSP responses (in-process, sequential): ${ocspCount} in ${s.toFixed(2)} s = ${(ocspCount / s).toFixed(0)}/s`,
     );
@@ -125,7 +95,7 @@ export async function run(args: string[]): Promise<void> {
       revokedAt: new Date(),
       reason: 'keyCompromise' as const,
     }));
-    t0 = performance.now();
+    const t0 = performance.now();
     const crl = buildCrl({
       issuer: { certificate: h.issuing.certificate, key: crlKey },
       crlNumber: 1,
@@ -138,7 +108,6 @@ export async function run(args: string[]): Promise<void> {
       `CRL with 10,000 entries: built and signed in ${(s * 1000).toFixed(0)} ms, ${(crl.length / 1024).toFixed(0)} KiB`,
     );
   } finally {
-    await app.close();
-    rmSync(dir, { recursive: true, force: true });
+    await close();
   }
 }

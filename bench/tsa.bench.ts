@@ -1,17 +1,13 @@
 import { createHash, sign } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { createApp } from '../src/bootstrap';
-import { loadConfig } from '../src/config/app-config';
 import { hashByName } from '../src/tsa/domain/oids';
 import { encodeTimeStampRequest, parseTimeStampRequest } from '../src/tsa/domain/time-stamp-request';
 import { parseTimeStampResponse } from '../src/tsa/domain/time-stamp-response';
 import { IssueTimeStamp } from '../src/tsa/issue-time-stamp.usecase';
 import { LocalTimeStamper } from '../src/tsa/local-time-stamper';
 import { TsaCredentials } from '../src/tsa/tsa-credentials.service';
+import { bootBenchApp, figure, indices, pool } from './bench-util';
 
 /**
  * `npm run bench -- tsa [requests] [concurrency]`: tokens per second of the own TSA in-process
@@ -22,19 +18,12 @@ import { TsaCredentials } from '../src/tsa/tsa-credentials.service';
 export async function run(args: string[]): Promise<void> {
   const total = Number(args[0] ?? 2000);
   const concurrency = Number(args[1] ?? 16);
-  const dir = mkdtempSync(path.join(tmpdir(), 'tsa-bench-'));
-  const config = loadConfig({
-    ...process.env,
-    NODE_ENV: 'test',
-    STORAGE_DIR: path.join(dir, 'storage'),
-    CERTS_DIR: path.join(dir, 'certs'),
-    LOG_LEVEL: 'silent',
-    RATE_LIMIT_PER_MINUTE: '1000000',
-    SCHEDULER_ENABLED: 'false',
+  const { app, config, base, close } = await bootBenchApp({
+    name: 'tsa',
+    env: { RATE_LIMIT_PER_MINUTE: '1000000' },
+    listen: true,
   });
-  const app = await createApp({ config });
-  await app.listen(0, '127.0.0.1');
-  const port = (app.getHttpServer().address() as { port: number }).port;
+  const port = Number(new URL(base).port);
   try {
     const active = (await app.get(TsaCredentials).active())!;
     const key = (active.signer as unknown as { credential: { privateKey: import('node:crypto').KeyObject } })
@@ -70,6 +59,8 @@ export async function run(args: string[]): Promise<void> {
     // Floor: raw signatures over a signed-attributes-sized message with the TSA key.
     const msg = Buffer.alloc(180, 7);
     const n = Math.min(total, 500);
+    const all = indices(total);
+    const some = indices(n);
     const best = { raw: 0, inProcess: 0, verified: 0, overHttp: 0 };
     // CPU time per token (all threads of this process) is far less disturbed by other load than wall time.
     const cpu = { raw: Infinity, inProcess: Infinity, verified: Infinity };
@@ -88,13 +79,13 @@ export async function run(args: string[]): Promise<void> {
 
       t0 = process.hrtime.bigint();
       c0 = cpuNow();
-      await pool(total, concurrency, (i) => issuer.issue(parseTimeStampRequest(queries[i]), 'local'));
+      await pool(all, concurrency, (i) => issuer.issue(parseTimeStampRequest(queries[i]), 'local'));
       best.inProcess = Math.max(best.inProcess, rate(total, t0));
       cpu.inProcess = Math.min(cpu.inProcess, (cpuNow() - c0) / total);
 
       t0 = process.hrtime.bigint();
       c0 = cpuNow();
-      await pool(n, concurrency, (i) =>
+      await pool(some, concurrency, (i) =>
         local.timestamp({ digest: createHash('sha256').update(`d${i}`).digest(), hashAlgorithm: 'SHA-256' }),
       );
       best.verified = Math.max(best.verified, rate(n, t0));
@@ -107,13 +98,13 @@ export async function run(args: string[]): Promise<void> {
     const { raw, inProcess, verified, overHttp } = best;
 
     const line = (label: string, v: number, extra = '') =>
-      process.stdout.write(`${label.padEnd(44)} ${v.toFixed(0).padStart(7)} /s${extra}\n`);
-    process.stdout.write(
+      figure(`${label.padEnd(44)} ${v.toFixed(0).padStart(7)} /s${extra}`);
+    figure(
       `requests ${total}, concurrency ${concurrency}, database ${config.database.type}, best of 3 rounds, ` +
         `load average ${os
           .loadavg()
           .map((l) => l.toFixed(1))
-          .join(' ')}\n`,
+          .join(' ')}`,
     );
     const perCpu = (us: number) => `   ${us.toFixed(1)} CPU-µs each, ${(1e6 / us).toFixed(0)} per CPU-second`;
     line(`raw ${active.entity.keyType} signatures (floor)`, raw, perCpu(cpu.raw));
@@ -128,10 +119,9 @@ export async function run(args: string[]): Promise<void> {
       `   ${pct(verified, raw)} of raw (n=${n});${perCpu(cpu.verified)}`,
     );
     line('HTTP POST /tsa on loopback', overHttp, `   ${pct(overHttp, raw)} of raw (target ≥ 1000/s)`);
-    process.stdout.write(`granted HTTP responses: ${granted}/${total}\n`);
+    figure(`granted HTTP responses: ${granted}/${total}`);
   } finally {
-    await app.close();
-    rmSync(dir, { recursive: true, force: true });
+    await close();
   }
 }
 
@@ -141,14 +131,6 @@ function rate(n: number, t0: bigint): number {
 
 function pct(a: number, b: number): string {
   return `${((100 * a) / b).toFixed(0)}%`;
-}
-
-async function pool(n: number, concurrency: number, fn: (i: number) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < n) await fn(next++);
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
 }
 
 /** Worker source: POSTs every query with `concurrency` keep-alive connections, reports the time. */
