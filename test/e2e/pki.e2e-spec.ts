@@ -367,39 +367,20 @@ describe('PKI (e2e)', () => {
     expect(good.out).toMatch(/Response verify OK/);
     expect(good.out).toMatch(/: good/);
 
-    await request(server).post(url).send({ reason: 'keyCompromise', channel: 'phone' }).expect(401);
-    await request(server)
-      .post(url)
-      .set(bearer(loan.token))
-      .send({ reason: 'keyCompromise', channel: 'phone' })
-      .expect(403);
-    await request(server)
-      .post(url)
-      .set(bearer(person.token))
-      .send({ reason: 'keyCompromise', channel: 'phone' })
-      .expect(403);
-    const badReason = await request(server)
-      .post(url)
-      .set(bearer(ra.token))
-      .send({ reason: 'lostIt', channel: 'phone' })
-      .expect(400);
+    const byPhone = { reason: 'keyCompromise', channel: 'phone' };
+    const revoke = (token: string | undefined, body: object, path = url) => {
+      const req = request(server).post(path);
+      return (token ? req.set(bearer(token)) : req).send(body);
+    };
+    await revoke(undefined, byPhone).expect(401);
+    await revoke(loan.token, byPhone).expect(403);
+    await revoke(person.token, byPhone).expect(403);
+    const badReason = await revoke(ra.token, { reason: 'lostIt', channel: 'phone' }).expect(400);
     expect(badReason.body.error.code).toBe('VALIDATION_FAILED');
-    await request(server)
-      .post(url)
-      .set(bearer(ra.token))
-      .send({ reason: 'keyCompromise', channel: 'fax' })
-      .expect(400);
-    await request(server)
-      .post('/api/ra/subscribers/not-a-uuid/certificate/revoke')
-      .set(bearer(ra.token))
-      .send({ reason: 'keyCompromise', channel: 'phone' })
-      .expect(400);
+    await revoke(ra.token, { reason: 'keyCompromise', channel: 'fax' }).expect(400);
+    await revoke(ra.token, byPhone, '/api/ra/subscribers/not-a-uuid/certificate/revoke').expect(400);
 
-    const res = await request(server)
-      .post(url)
-      .set(bearer(ra.token))
-      .send({ reason: 'keyCompromise', channel: 'phone' })
-      .expect(200);
+    const res = await revoke(ra.token, byPhone).expect(200);
     expect(res.body.revoked).toHaveLength(1);
     expect(res.body.revoked[0]).toMatchObject({
       serialNumber: certificate.serialNumber,
@@ -419,11 +400,7 @@ describe('PKI (e2e)', () => {
     expect(revoked.out).toMatch(/Reason: keyCompromise/);
 
     // Nothing left to revoke: a clear 404; the key can no longer be used.
-    const none = await request(server)
-      .post(url)
-      .set(bearer(ra.token))
-      .send({ reason: 'keyCompromise', channel: 'phone' })
-      .expect(404);
+    const none = await revoke(ra.token, byPhone).expect(404);
     expect(none.body.error.code).toBe('NO_ACTIVE_CERTIFICATE');
     await expectAppError(
       t.app.get(UnlockSigningKey).unlock({ certificateId: certificate.id, pin: TEST_PIN, actor: 'test' }),

@@ -1,4 +1,4 @@
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +20,7 @@ import { RotateTsaCertificate } from '../../src/tsa/rotate-tsa-certificate.useca
 import { TimeStamper } from '../../src/tsa/time-stamper';
 import { TsaTokenEntity } from '../../src/tsa/tsa.entities';
 import { createTestApp, destroyTestApp } from '../helpers/test-app';
+import { opensslTsVerify } from '../helpers/tsa';
 
 const run = promisify(execFile);
 type T = Awaited<ReturnType<typeof createTestApp>>;
@@ -99,39 +100,12 @@ describe('TSA server POST /tsa (e2e)', () => {
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/timestamp-reply');
     writeFileSync(tsr, res.body as Buffer);
-    const ok = spawnSync('openssl', [
-      'ts',
-      '-verify',
-      '-in',
-      tsr,
-      '-data',
-      path.join(dir, 'contract.pdf'),
-      '-CAfile',
-      path.join(dir, 'root.pem'),
-    ]);
+    const ok = opensslTsVerify(tsr, { data: path.join(dir, 'contract.pdf') }, path.join(dir, 'root.pem'));
     expect(ok.stdout.toString()).toContain('Verification: OK');
     expect(ok.status).toBe(0);
-    const withQuery = spawnSync('openssl', [
-      'ts',
-      '-verify',
-      '-in',
-      tsr,
-      '-queryfile',
-      tsq,
-      '-CAfile',
-      path.join(dir, 'root.pem'),
-    ]);
+    const withQuery = opensslTsVerify(tsr, { query: tsq }, path.join(dir, 'root.pem'));
     expect(withQuery.status).toBe(0);
-    const bad = spawnSync('openssl', [
-      'ts',
-      '-verify',
-      '-in',
-      tsr,
-      '-data',
-      path.join(dir, 'other.pdf'),
-      '-CAfile',
-      path.join(dir, 'root.pem'),
-    ]);
+    const bad = opensslTsVerify(tsr, { data: path.join(dir, 'other.pdf') }, path.join(dir, 'root.pem'));
     expect(bad.status).not.toBe(0);
     expect(bad.stderr.toString()).toContain('message imprint mismatch');
 

@@ -1,5 +1,5 @@
 import * as x509 from '@peculiar/x509';
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync, SpawnSyncReturns } from 'node:child_process';
 import { KeyObject, createPublicKey, webcrypto } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
@@ -141,6 +141,20 @@ function spkiAlgorithm(spki: Uint8Array): EcKeyImportParams | RsaHashedImportPar
     return { name: 'ECDSA', namedCurve: curve };
   }
   return { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
+}
+
+/**
+ * The independent check of a time-stamp response file: `openssl ts -verify` against the data it
+ * stamps (`data`) or the query it answers (`query`, which also checks the nonce), trusting
+ * `caFile`. Returns the process result: status 0 and "Verification: OK" when openssl accepts it.
+ */
+export function opensslTsVerify(
+  responseFile: string,
+  against: { data: string } | { query: string },
+  caFile: string,
+): SpawnSyncReturns<Buffer> {
+  const input = 'data' in against ? ['-data', against.data] : ['-queryfile', against.query];
+  return spawnSync('openssl', ['ts', '-verify', '-in', responseFile, ...input, '-CAfile', caFile]);
 }
 
 export function toPem(der: Uint8Array, label = 'CERTIFICATE'): string {

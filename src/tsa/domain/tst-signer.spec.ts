@@ -1,9 +1,9 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash, createPublicKey } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { TestCa, TestTsaCredential } from '../../../test/helpers/tsa';
+import { opensslTsVerify, TestCa, TestTsaCredential } from '../../../test/helpers/tsa';
 import { Tag, algorithmId, children, integer, octetString, oid, readOne, seq, tlv } from './der';
 import { HASHES, OID, hashByName } from './oids';
 import {
@@ -91,28 +91,10 @@ describe('TstSigner and verifyTimeStampToken', () => {
     const issued = signer.issue(request(), 43n, new Date());
     const resp = path.join(dir, 'resp.der');
     writeFileSync(resp, issued.response);
-    const ok = spawnSync('openssl', [
-      'ts',
-      '-verify',
-      '-in',
-      resp,
-      '-data',
-      path.join(dir, 'data.bin'),
-      '-CAfile',
-      path.join(dir, 'root.pem'),
-    ]);
+    const ok = opensslTsVerify(resp, { data: path.join(dir, 'data.bin') }, path.join(dir, 'root.pem'));
     expect(ok.stdout.toString()).toContain('Verification: OK');
     expect(ok.status).toBe(0);
-    const bad = spawnSync('openssl', [
-      'ts',
-      '-verify',
-      '-in',
-      resp,
-      '-data',
-      path.join(dir, 'other.bin'),
-      '-CAfile',
-      path.join(dir, 'root.pem'),
-    ]);
+    const bad = opensslTsVerify(resp, { data: path.join(dir, 'other.bin') }, path.join(dir, 'root.pem'));
     expect(bad.status).not.toBe(0);
     expect(bad.stderr.toString()).toMatch(/message imprint mismatch/);
   });
@@ -135,16 +117,7 @@ describe('TstSigner and verifyTimeStampToken', () => {
       expect(req.certReq).toBe(true);
       const resp = path.join(dir, `${alg}.tsr`);
       writeFileSync(resp, signer.issue(req, 44n, new Date()).response);
-      const out = spawnSync('openssl', [
-        'ts',
-        '-verify',
-        '-in',
-        resp,
-        '-queryfile',
-        q,
-        '-CAfile',
-        path.join(dir, 'root.pem'),
-      ]);
+      const out = opensslTsVerify(resp, { query: q }, path.join(dir, 'root.pem'));
       expect(out.stdout.toString()).toContain('Verification: OK');
       const text = execFileSync('openssl', ['ts', '-reply', '-in', resp, '-text']).toString();
       expect(text).toContain('Status: Granted.');
@@ -179,16 +152,7 @@ describe('TstSigner and verifyTimeStampToken', () => {
       expect(v.valid).toBe(true);
       const resp = path.join(dir, `${type}.tsr`);
       writeFileSync(resp, issued.response);
-      const out = spawnSync('openssl', [
-        'ts',
-        '-verify',
-        '-in',
-        resp,
-        '-data',
-        path.join(dir, 'data.bin'),
-        '-CAfile',
-        path.join(dir, 'root.pem'),
-      ]);
+      const out = opensslTsVerify(resp, { data: path.join(dir, 'data.bin') }, path.join(dir, 'root.pem'));
       expect(out.stdout.toString()).toContain('Verification: OK');
     },
   );
