@@ -27,6 +27,14 @@ export interface NewAccount {
   createdBy: string;
 }
 
+export interface RegisteredAccount {
+  id: string;
+  loginId: string;
+  /** Shown once to the registering officer for the printed notice; never stored in clear or mailed. */
+  temporaryPassword: string;
+  loginUrl: string;
+}
+
 export interface IssuedCredentials {
   account: AccountEntity;
   loginKey: string;
@@ -159,7 +167,53 @@ export class AccountService {
     });
   }
 
+  /**
+   * EC-12: sets each of `keys` that `next` gives with a different value on `target` (the account
+   * or its profile) and records the change with its old and new value, who and when. Returns the
+   * fields that changed, in the order of `keys`.
+   */
+  async applyChanges<const K extends string, T extends { [P in K]: string | null }>(
+    m: EntityManager,
+    accountId: string,
+    target: T,
+    next: NoInfer<{ [P in K]?: T[P] }>,
+    keys: readonly K[],
+    changedBy: string,
+  ): Promise<K[]> {
+    const changed: K[] = [];
+    for (const k of keys) {
+      const value = next[k];
+      if (value !== undefined && value !== target[k]) {
+        await this.recordChange(m, accountId, k, target[k], value, changedBy);
+        target[k] = value;
+        changed.push(k);
+      }
+    }
+    return changed;
+  }
+
   async history(m: EntityManager, accountId: string): Promise<AccountChangeEntity[]> {
     return m.getRepository(AccountChangeEntity).find({ where: { accountId }, order: { changedAt: 'ASC' } });
   }
+}
+
+/** One recorded change as the staff and RA history APIs answer it (EC-12). */
+export function toAccountChangeView(c: AccountChangeEntity) {
+  return {
+    field: c.field,
+    oldValue: c.oldValue,
+    newValue: c.newValue,
+    changedBy: c.changedBy,
+    changedAt: c.changedAt.toISOString(),
+  };
+}
+
+/** What the registering officer is shown once: login ID, temporary password, personal login URL. */
+export function toRegisteredAccount(issued: IssuedCredentials): RegisteredAccount {
+  return {
+    id: issued.account.id,
+    loginId: issued.account.loginId,
+    temporaryPassword: issued.temporaryPassword,
+    loginUrl: issued.loginUrl,
+  };
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditLog } from '../platform/audit/audit-log';
-import { AccountService } from './account.service';
+import { AccountService, RegisteredAccount, toRegisteredAccount } from './account.service';
 import { StaffRole } from './auth/principal';
 import { IdentityMail } from './identity-mail';
 
@@ -13,13 +13,7 @@ export interface RegisterStaffCommand {
   loginId?: string;
 }
 
-export interface RegisteredAccount {
-  id: string;
-  loginId: string;
-  /** Shown once to the registering officer for the printed notice; never stored in clear or mailed. */
-  temporaryPassword: string;
-  loginUrl: string;
-}
+export type { RegisteredAccount };
 
 /** An administrator registers a staff member (roles as given); the login URL is mailed, the password is not. */
 @Injectable()
@@ -53,11 +47,6 @@ export class RegisterStaff {
       return issued;
     });
     await this.mail.sendWelcome(issued.account.email, issued.account.name, issued.loginUrl);
-    return {
-      id: issued.account.id,
-      loginId: issued.account.loginId,
-      temporaryPassword: issued.temporaryPassword,
-      loginUrl: issued.loginUrl,
-    };
+    return toRegisteredAccount(issued);
   }
 }

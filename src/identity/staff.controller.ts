@@ -13,7 +13,7 @@ import {
 import { ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AccountService } from './account.service';
+import { AccountService, toAccountChangeView } from './account.service';
 import { RequireStaff, CurrentPrincipal } from './auth/auth.decorators';
 import { actorOf, Principal, StaffRole } from './auth/principal';
 import { ChangeAccountStatus, notFound, StatusAction } from './change-account-status.usecase';
@@ -62,15 +62,7 @@ export class StaffController {
   async history(@Param('id', ParseUUIDPipe) id: string) {
     if (!(await this.directory.findById(id))) throw notFound('staff');
     const items = await this.accounts.history(this.dataSource.manager, id);
-    return {
-      items: items.map((c) => ({
-        field: c.field,
-        oldValue: c.oldValue,
-        newValue: c.newValue,
-        changedBy: c.changedBy,
-        changedAt: c.changedAt.toISOString(),
-      })),
-    };
+    return { items: items.map(toAccountChangeView) };
   }
 
   @Patch(':id')

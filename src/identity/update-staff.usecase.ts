@@ -41,18 +41,8 @@ export class UpdateStaff {
         );
       }
       const by = actorOf(actor);
-      const fields: string[] = [];
       const oldEmail = a.email;
-      if (cmd.name !== undefined && cmd.name !== a.name) {
-        await this.accounts.recordChange(m, id, 'name', a.name, cmd.name, by);
-        a.name = cmd.name;
-        fields.push('name');
-      }
-      if (cmd.email !== undefined && cmd.email !== a.email) {
-        await this.accounts.recordChange(m, id, 'email', a.email, cmd.email, by);
-        a.email = cmd.email;
-        fields.push('email');
-      }
+      const fields: string[] = await this.accounts.applyChanges(m, id, a, cmd, ['name', 'email'], by);
       if (cmd.roles !== undefined) {
         const next = [...new Set(cmd.roles)].sort();
         const prev = [...(a.roles ?? [])].sort();

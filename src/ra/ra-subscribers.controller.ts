@@ -13,7 +13,7 @@ import {
 import { ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AccountService } from '../identity/account.service';
+import { AccountService, toAccountChangeView } from '../identity/account.service';
 import { CurrentPrincipal, RequireStaff } from '../identity/auth/auth.decorators';
 import { actorOf, Principal, StaffRole } from '../identity/auth/principal';
 import { ChangeAccountStatus, notFound, StatusAction } from '../identity/change-account-status.usecase';
@@ -66,15 +66,7 @@ export class RaSubscribersController {
   async history(@Param('id', ParseUUIDPipe) id: string) {
     if (!(await this.directory.findById(id))) throw notFound('subscriber');
     const items = await this.accounts.history(this.dataSource.manager, id);
-    return {
-      items: items.map((c) => ({
-        field: c.field,
-        oldValue: c.oldValue,
-        newValue: c.newValue,
-        changedBy: c.changedBy,
-        changedAt: c.changedAt.toISOString(),
-      })),
-    };
+    return { items: items.map(toAccountChangeView) };
   }
 
   @Patch(':id')

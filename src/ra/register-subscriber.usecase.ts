@@ -5,11 +5,10 @@ import { AppError, CommonErrorCode } from '../common/errors/app-error';
 import { tokyoDate } from '../common/time/tokyo-time';
 import { AuditLog } from '../platform/audit/audit-log';
 import { Clock } from '../platform/clock/clock';
-import { AccountService } from '../identity/account.service';
+import { AccountService, RegisteredAccount, toRegisteredAccount } from '../identity/account.service';
 import { actorOf, Principal, SubscriberKind } from '../identity/auth/principal';
 import { IdentityMail } from '../identity/identity-mail';
 import { IdentityErrorCode } from '../identity/identity.errors';
-import type { RegisteredAccount } from '../identity/register-staff.usecase';
 import { SubscriberProfileEntity } from '../identity/subscriber-profile.entity';
 
 export interface RegisterSubscriberCommand {
@@ -113,11 +112,6 @@ export class RegisterSubscriber {
       return issued;
     });
     await this.mail.sendWelcome(issued.account.email, issued.account.name, issued.loginUrl);
-    return {
-      id: issued.account.id,
-      loginId: issued.account.loginId,
-      temporaryPassword: issued.temporaryPassword,
-      loginUrl: issued.loginUrl,
-    };
+    return toRegisteredAccount(issued);
   }
 }

@@ -54,26 +54,11 @@ export class UpdateSubscriber {
         );
       }
       const by = actorOf(officer);
-      const fields: string[] = [];
       const oldEmail = a.email;
-      if (cmd.name !== undefined && cmd.name !== a.name) {
-        await this.accounts.recordChange(m, id, 'name', a.name, cmd.name, by);
-        a.name = cmd.name;
-        fields.push('name');
-      }
-      if (cmd.email !== undefined && cmd.email !== a.email) {
-        await this.accounts.recordChange(m, id, 'email', a.email, cmd.email, by);
-        a.email = cmd.email;
-        fields.push('email');
-      }
-      for (const f of PROFILE_FIELDS) {
-        const next = cmd[f];
-        if (next !== undefined && next !== p[f]) {
-          await this.accounts.recordChange(m, id, f, p[f], next, by);
-          p[f] = next;
-          fields.push(f);
-        }
-      }
+      const fields: string[] = [
+        ...(await this.accounts.applyChanges(m, id, a, cmd, ['name', 'email'], by)),
+        ...(await this.accounts.applyChanges(m, id, p, cmd, PROFILE_FIELDS, by)),
+      ];
       if (p.subscriberKind === 'corporate' && !p.corporationName) {
         throw AppError.badRequest(IdentityErrorCode.CORPORATION_NAME_REQUIRED, '法人名は削除できません。');
       }

@@ -49,6 +49,27 @@ export function showError(el, err) {
   el.textContent = err ? (err.message || String(err)) + (err.code ? ' (' + err.code + ')' : '') : '';
 }
 
+/** Shows an error in a role="alert" element, or hides the element when err is empty. */
+export function setError(el, err) {
+  if (!el) return;
+  showError(el, err);
+  el.hidden = !err;
+}
+
+/** Runs an async action with the button disabled; any refusal is shown in errorEl. */
+export async function busy(button, errorEl, fn) {
+  setError(errorEl, null);
+  if (button) button.disabled = true;
+  try {
+    return await fn();
+  } catch (err) {
+    setError(errorEl, err);
+    return undefined;
+  } finally {
+    if (button) button.disabled = false;
+  }
+}
+
 export function formJson(form) {
   const out = {};
   for (const [k, v] of new FormData(form).entries()) out[k] = typeof v === 'string' ? v.trim() : v;

@@ -1,30 +1,9 @@
 // Helpers shared by the identity and RA pages.
-import { showError } from '../app.js';
-
-/** Shows an error in a role="alert" element (or hides the element when err is empty). */
-export function setError(el, err) {
-  if (!el) return;
-  showError(el, err);
-  el.hidden = !err;
-}
+export { busy, setError } from '../app.js';
 
 export function setStatus(el, text) {
   if (!el) return;
   el.textContent = text || '';
-}
-
-/** Runs an async action with the submit button disabled, showing any refusal. */
-export async function busy(button, errorEl, fn) {
-  setError(errorEl, null);
-  if (button) button.disabled = true;
-  try {
-    return await fn();
-  } catch (err) {
-    setError(errorEl, err);
-    return undefined;
-  } finally {
-    if (button) button.disabled = false;
-  }
 }
 
 export const STATUS_LABELS = {

@@ -1,5 +1,6 @@
 // Helpers shared by the PKI pages.
-import { esc, showError } from '../app.js';
+import { esc } from '../app.js';
+export { busy, setError } from '../app.js';
 
 export const CERT_STATUS_LABELS = {
   active: '有効',
@@ -22,26 +23,6 @@ export const CHANNEL_LABELS = { counter: '窓口', phone: '電話', online: 'オ
 export function formatInstant(iso) {
   if (!iso) return '—';
   return new Date(iso).toLocaleString('ja-JP', { timeZone: 'Asia/Tokyo' });
-}
-
-export function setError(el, err) {
-  if (!el) return;
-  showError(el, err);
-  el.hidden = !err;
-}
-
-/** Runs an async action with the button disabled; any refusal is shown in errorEl. */
-export async function busy(button, errorEl, fn) {
-  setError(errorEl, null);
-  if (button) button.disabled = true;
-  try {
-    return await fn();
-  } catch (err) {
-    setError(errorEl, err);
-    return undefined;
-  } finally {
-    if (button) button.disabled = false;
-  }
 }
 
 /** A definition list describing one certificate. */
