@@ -51,7 +51,9 @@ describe('TstSigner and verifyTimeStampToken', () => {
     );
 
   it('issues a token that our verifier accepts, with every field as requested', async () => {
-    const genTime = new Date('2026-11-22T03:04:05.120Z');
+    // A minute ago, on a whole second plus 120 ms (the fraction must survive the encoding); inside
+    // the fixture credential's validity, which starts an hour before the test runs.
+    const genTime = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000 + 120);
     const issued = signer.issue(request(), 42n, genTime);
     const resp = parseTimeStampResponse(issued.response);
     expect(resp).toMatchObject({ status: 0, failInfo: [] });

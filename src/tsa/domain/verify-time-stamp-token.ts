@@ -1,4 +1,4 @@
-import { X509Certificate, createHash, verify as cryptoVerify } from 'node:crypto';
+import { KeyObject, X509Certificate, createHash, verify as cryptoVerify } from 'node:crypto';
 import * as pkijs from 'pkijs';
 import type { TimeStampHashAlgorithm } from '../time-stamper';
 import {
@@ -205,12 +205,11 @@ export async function verifyTimeStampToken(
     pass('signingCertificate');
 
     // The signature over the DER SET OF signed attributes.
-    const x509 = new X509Certificate(signerCert);
-    const sigOk = verifySignature(
+    const sigOk = await verifySignature(
       token.signatureOid,
       digestAlg.node,
       token.signedAttrsForSignature,
-      x509.publicKey,
+      certificatePublicKey(signerCert),
       token.signature,
     );
     if (!sigOk)
@@ -276,19 +275,42 @@ export async function verifyTimeStampToken(
   }
 }
 
+/**
+ * Public keys of certificates already parsed, keyed by the certificate's exact DER (base64). The key
+ * is a pure function of those bytes, so a hit is the same key OpenSSL would extract again; only the
+ * parse (about 200 µs, more than the signature check) is saved. Trust is not cached here: every
+ * token still has its signature, ESSCertIDv2, EKU, validity and chain checked.
+ */
+const publicKeys = new Map<string, KeyObject>();
+const PUBLIC_KEY_CACHE_LIMIT = 64;
+
+function certificatePublicKey(der: Buffer): KeyObject {
+  const id = der.toString('base64');
+  let key = publicKeys.get(id);
+  if (!key) {
+    key = new X509Certificate(der).publicKey;
+    if (publicKeys.size >= PUBLIC_KEY_CACHE_LIMIT) publicKeys.delete(publicKeys.keys().next().value!);
+    publicKeys.set(id, key);
+  }
+  return key;
+}
+
+/** Verifies on libuv's thread pool, so the event loop keeps working while another core checks. */
 function verifySignature(
   sigOid: string,
   digest: string,
   data: Buffer,
-  key: X509Certificate['publicKey'],
+  key: KeyObject,
   signature: Buffer,
-): boolean {
+): Promise<boolean> {
   const ec = [OID.ecdsaWithSha256, OID.ecdsaWithSha384, OID.ecdsaWithSha512, OID.ecPublicKey] as string[];
   const rsa = [OID.rsaEncryption, OID.sha256WithRsa, OID.sha384WithRsa, OID.sha512WithRsa] as string[];
-  if (ec.includes(sigOid) && key.asymmetricKeyType === 'ec')
-    return cryptoVerify(digest, data, { key, dsaEncoding: 'der' }, signature);
-  if (rsa.includes(sigOid) && key.asymmetricKeyType === 'rsa')
-    return cryptoVerify(digest, data, key, signature);
+  const check = (k: KeyObject | { key: KeyObject; dsaEncoding: 'der' }) =>
+    new Promise<boolean>((resolve, reject) =>
+      cryptoVerify(digest, data, k, signature, (err, ok) => (err ? reject(err) : resolve(ok))),
+    );
+  if (ec.includes(sigOid) && key.asymmetricKeyType === 'ec') return check({ key, dsaEncoding: 'der' });
+  if (rsa.includes(sigOid) && key.asymmetricKeyType === 'rsa') return check(key);
   throw new Failure(
     TimeStampSubIndication.FORMAT_FAILURE,
     'signature',
