@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { AccountsService } from '../../src/banking/accounts/accounts.service';
 import { LedgerService } from '../../src/banking/ledger/ledger.service';
 import { SettableClock } from '../../src/platform/clock/clock';
-import { CapturingMailSender, createBankingCustomer, openAccount } from '../helpers/banking';
+import { CapturingMailSender, createBankingCustomer, openAccount, ownBankTransfer } from '../helpers/banking';
 import { createTestApp, destroyTestApp } from '../helpers/test-app';
 
 /**
@@ -49,14 +49,7 @@ describe('banking: concurrent transfers (e2e)', () => {
     const ids = await requestMany(
       c.token,
       c.email,
-      {
-        debitAccountId: c.accountId,
-        bankCode: t.config.BANK_CODE,
-        branchCode: '002',
-        accountType: '1',
-        accountNumber: payee.accountNumber,
-        amountYen: 7000,
-      },
+      ownBankTransfer(t, c.accountId, payee.accountNumber, { amountYen: 7000 }),
       50,
     );
     const results = await confirmAll(c.token, ids);
@@ -86,14 +79,7 @@ describe('banking: concurrent transfers (e2e)', () => {
     const ids = await requestMany(
       c.token,
       c.email,
-      {
-        debitAccountId: c.accountId,
-        bankCode: t.config.BANK_CODE,
-        branchCode: '002',
-        accountType: '1',
-        accountNumber: payee.accountNumber,
-        amountYen: 7000,
-      },
+      ownBankTransfer(t, c.accountId, payee.accountNumber, { amountYen: 7000 }),
       20,
     );
     const results = await confirmAll(c.token, ids);
@@ -119,14 +105,7 @@ describe('banking: concurrent transfers (e2e)', () => {
   it('parallel retries with one Idempotency-Key create one transfer and move money once', async () => {
     const c = await createBankingCustomer(t, { balanceYen: 50_000 });
     const payee = await openAccount(t);
-    const body = {
-      debitAccountId: c.accountId,
-      bankCode: t.config.BANK_CODE,
-      branchCode: '002',
-      accountType: '1',
-      accountNumber: payee.accountNumber,
-      amountYen: 1234,
-    };
+    const body = ownBankTransfer(t, c.accountId, payee.accountNumber, { amountYen: 1234 });
     const created = await Promise.all(
       Array.from({ length: 10 }, () =>
         http()

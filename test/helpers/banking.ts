@@ -45,6 +45,26 @@ interface AppLike {
   app: INestApplication;
 }
 
+/**
+ * A transfer order (the body of POST /api/banking/transfers) to an ordinary account (type 1) of
+ * this bank, at branch 002 unless `more` says otherwise; `more` adds the amount, a date, etc.
+ */
+export function ownBankTransfer(
+  t: { config: { BANK_CODE: string } },
+  debitAccountId: string,
+  accountNumber: string,
+  more: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    debitAccountId,
+    bankCode: t.config.BANK_CODE,
+    branchCode: '002',
+    accountType: '1',
+    accountNumber,
+    ...more,
+  };
+}
+
 export function uniqueLoginId(): string {
   return `bk${randomBytes(5).toString('hex')}`;
 }

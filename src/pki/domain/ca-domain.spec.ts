@@ -39,6 +39,18 @@ describe('CA domain (checked with OpenSSL)', () => {
     if (r.status !== 0) throw new Error(`openssl ${args.join(' ')} failed:\n${r.stderr}`);
     return r.stdout + r.stderr;
   };
+  /** `openssl verify` of a subscriber certificate file through the issuing CA up to the root, a minute after issuance. */
+  const verifyUnderIssuingCa = (certFile: string) =>
+    openssl(
+      'verify',
+      '-attime',
+      String(now.getTime() / 1000 + 60),
+      '-CAfile',
+      path.join(dir, 'root.pem'),
+      '-untrusted',
+      path.join(dir, 'issuing.pem'),
+      certFile,
+    );
 
   beforeAll(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'ca-domain-'));
@@ -107,18 +119,7 @@ describe('CA domain (checked with OpenSSL)', () => {
   it('issues a subscriber certificate that openssl verifies, with the profile of EC-03', () => {
     const { cert } = subscriber('ec');
     const p = write('sub.pem', toPem(cert));
-    expect(
-      openssl(
-        'verify',
-        '-attime',
-        String(now.getTime() / 1000 + 60),
-        '-CAfile',
-        path.join(dir, 'root.pem'),
-        '-untrusted',
-        path.join(dir, 'issuing.pem'),
-        p,
-      ),
-    ).toContain('OK');
+    expect(verifyUnderIssuingCa(p)).toContain('OK');
     const text = openssl('x509', '-in', p, '-noout', '-text', '-nameopt', 'utf8,sep_comma_plus');
     expect(text).toMatch(/Subject: C=JP,O=株式会社みらい,CN=山田 太郎,serialNumber=SUB-0001\n/);
     expect(text).toMatch(/X509v3 Key Usage: critical\s+Digital Signature, Non Repudiation/);
@@ -132,18 +133,7 @@ describe('CA domain (checked with OpenSSL)', () => {
   it('issues an RSA subscriber certificate too', () => {
     const { cert } = subscriber('rsa');
     const p = write('rsa.pem', toPem(cert));
-    expect(
-      openssl(
-        'verify',
-        '-attime',
-        String(now.getTime() / 1000 + 60),
-        '-CAfile',
-        path.join(dir, 'root.pem'),
-        '-untrusted',
-        path.join(dir, 'issuing.pem'),
-        p,
-      ),
-    ).toContain('OK');
+    expect(verifyUnderIssuingCa(p)).toContain('OK');
   });
 
   it('issues a TSA certificate with only a critical id-kp-timeStamping', () => {
