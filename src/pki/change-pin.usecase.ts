@@ -8,8 +8,7 @@ import { SubscriberDirectory } from '../identity/subscriber-directory.service';
 import { AuditLog } from '../platform/audit/audit-log';
 import { KeyVault } from '../platform/key-vault/key-vault';
 import { CertificateAuthority } from './certificate-authority.service';
-import { checkPin, pinProblemMessage } from './domain/pin-policy';
-import { PkiErrorCode } from './pki.errors';
+import { assertPinPolicy, PkiErrorCode } from './pki.errors';
 import { CertificateEntity, SigningKeyEntity } from './pki.entities';
 import { UnlockSigningKey } from './unlock-signing-key.usecase';
 
@@ -37,19 +36,10 @@ export class ChangePin {
   }): Promise<void> {
     const subscriber = await this.subscribers.findById(input.subscriberId);
     if (!subscriber) throw AppError.notFound(PkiErrorCode.SUBSCRIBER_NOT_FOUND, '利用者が見つかりません。');
-    const problems = checkPin(input.newPin, {
+    assertPinPolicy(input.newPin, {
       minLength: this.config.PIN_MIN_LENGTH,
       birthDate: subscriber.birthDate,
     });
-    if (problems.length) {
-      throw AppError.badRequest(
-        PkiErrorCode.PIN_POLICY_VIOLATION,
-        pinProblemMessage(problems, this.config.PIN_MIN_LENGTH),
-        {
-          problems,
-        },
-      );
-    }
     if (input.newPin === input.currentPin) {
       throw AppError.badRequest(
         PkiErrorCode.PIN_UNCHANGED,

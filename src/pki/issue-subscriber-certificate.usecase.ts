@@ -9,8 +9,7 @@ import { SubscriberDirectory } from '../identity/subscriber-directory.service';
 import { AuditLog } from '../platform/audit/audit-log';
 import { CertificateAuthority } from './certificate-authority.service';
 import { CertificateView, toCertificateView } from './certificate-view';
-import { checkPin, pinProblemMessage } from './domain/pin-policy';
-import { PkiErrorCode } from './pki.errors';
+import { assertPinPolicy, PkiErrorCode } from './pki.errors';
 import { CertificateEntity } from './pki.entities';
 import { RevokeCertificate } from './revoke-certificate.usecase';
 import { isUniqueViolation, SignerIssuance } from './signer-issuance.service';
@@ -57,17 +56,10 @@ export class IssueSubscriberCertificate {
         fields: [{ field: 'pinConfirmation', problems: ['mismatch'] }],
       });
     }
-    const problems = checkPin(input.pin, {
+    assertPinPolicy(input.pin, {
       minLength: this.config.PIN_MIN_LENGTH,
       birthDate: subscriber.birthDate,
     });
-    if (problems.length) {
-      throw AppError.badRequest(
-        PkiErrorCode.PIN_POLICY_VIOLATION,
-        pinProblemMessage(problems, this.config.PIN_MIN_LENGTH),
-        { problems },
-      );
-    }
     // Refuse early (before the costly key generation) when nothing changed since the last issuance.
     this.refuseIfCurrent(await this.activeOf(this.dataSource.manager, subscriber.id), subscriber);
 

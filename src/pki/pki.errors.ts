@@ -1,3 +1,6 @@
+import { AppError } from '../common/errors/app-error';
+import { checkPin, pinProblemMessage } from './domain/pin-policy';
+
 /** Error codes of the PKI module (stable: clients depend on them). */
 export enum PkiErrorCode {
   SUBSCRIBER_NOT_FOUND = 'SUBSCRIBER_NOT_FOUND',
@@ -20,4 +23,21 @@ export enum PkiErrorCode {
   NOT_A_BANK_SIGNER = 'NOT_A_BANK_SIGNER',
   CONTRACT_REQUIRED = 'CONTRACT_REQUIRED',
   NOT_OUR_CERTIFICATE = 'NOT_OUR_CERTIFICATE',
+}
+
+/**
+ * Refuses a PIN the policy rejects (domain/pin-policy: length, characters, repeated or sequential
+ * runs, the holder's birth date when known) with PIN_POLICY_VIOLATION and the list of problems.
+ */
+export function assertPinPolicy(pin: string, rules: { minLength: number; birthDate?: string | null }): void {
+  const problems = checkPin(pin, rules);
+  if (problems.length) {
+    throw AppError.badRequest(
+      PkiErrorCode.PIN_POLICY_VIOLATION,
+      pinProblemMessage(problems, rules.minLength),
+      {
+        problems,
+      },
+    );
+  }
 }

@@ -8,9 +8,8 @@ import { APP_CONFIG } from '../config/config.module';
 import { AuditLog } from '../platform/audit/audit-log';
 import { CertificateAuthority } from './certificate-authority.service';
 import { CertificateView, toCertificateView } from './certificate-view';
-import { checkPin, pinProblemMessage } from './domain/pin-policy';
 import { RevocationReason } from './domain/revocation-reason';
-import { PkiErrorCode } from './pki.errors';
+import { assertPinPolicy, PkiErrorCode } from './pki.errors';
 import { CertificateEntity, SigningIdentityEntity, SigningKeyEntity } from './pki.entities';
 import { RevokeCertificate } from './revoke-certificate.usecase';
 import { SignerIssuance } from './signer-issuance.service';
@@ -50,16 +49,7 @@ export class CreateSigningIdentity {
     pin: string;
     actor: string;
   }): Promise<SigningIdentityView> {
-    const problems = checkPin(input.pin, { minLength: this.config.PIN_MIN_LENGTH });
-    if (problems.length) {
-      throw AppError.badRequest(
-        PkiErrorCode.PIN_POLICY_VIOLATION,
-        pinProblemMessage(problems, this.config.PIN_MIN_LENGTH),
-        {
-          problems,
-        },
-      );
-    }
+    assertPinPolicy(input.pin, { minLength: this.config.PIN_MIN_LENGTH });
     const now = this.ca.now();
     const identity: SigningIdentityEntity = {
       id: randomUUID(),
