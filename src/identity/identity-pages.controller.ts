@@ -166,12 +166,7 @@ ${changed ? '<p class="success" role="status">パスワードを変更しまし�
   @Header('Cache-Control', 'no-store')
   @RequireStaff(StaffRole.ADMIN)
   staffList(@CurrentPrincipal() p: Principal): string {
-    const roleBoxes = Object.values(StaffRole)
-      .map(
-        (r) =>
-          `<label class="inline"><input type="checkbox" name="roles" value="${r}"> ${escapeHtml(roleLabel(r))}</label>`,
-      )
-      .join(' ');
+    const roleBoxes = staffRoleCheckboxes();
     return renderAppPage(
       p,
       '職員管理',
@@ -203,12 +198,7 @@ ${changed ? '<p class="success" role="status">パスワードを変更しまし�
   @Header('Cache-Control', 'no-store')
   @RequireStaff(StaffRole.ADMIN)
   staffDetail(@CurrentPrincipal() p: Principal, @Param('id', ParseUUIDPipe) id: string): string {
-    const roleBoxes = Object.values(StaffRole)
-      .map(
-        (r) =>
-          `<label class="inline"><input type="checkbox" name="roles" value="${r}"> ${escapeHtml(roleLabel(r))}</label>`,
-      )
-      .join(' ');
+    const roleBoxes = staffRoleCheckboxes();
     return renderAppPage(
       p,
       '職員の詳細',
@@ -231,4 +221,14 @@ ${changed ? '<p class="success" role="status">パスワードを変更しまし�
       ['identity/staff-detail.js'],
     );
   }
+}
+
+/** One checkbox per staff role (registration and role-change forms share the same set). */
+function staffRoleCheckboxes(): string {
+  return Object.values(StaffRole)
+    .map(
+      (r) =>
+        `<label class="inline"><input type="checkbox" name="roles" value="${r}"> ${escapeHtml(roleLabel(r))}</label>`,
+    )
+    .join(' ');
 }
