@@ -4,23 +4,22 @@ import { DataSource, EntityManager, ObjectLiteral, SelectQueryBuilder } from 'ty
 /**
  * Transaction boundary for banking use cases. On PostgreSQL each call is its own transaction and
  * rows are locked with SELECT … FOR UPDATE. On SQLite TypeORM shares one connection, so two
- * overlapping `transaction()` calls would nest as savepoints of each other: calls are queued so
- * each runs alone (SQLite serialises writers anyway).
+ * overlapping `transaction()` calls would nest as savepoints of each other: the platform's
+ * serializer (database/sqlite-serializer.ts, applied to the application's DataSource) runs each
+ * transaction alone, FIFO, and also keeps standalone statements out of it. This class used to keep
+ * its own queue for that; the serializer now covers every module, so a second queue would only add
+ * a hop (and, unlike the serializer, would deadlock a unit started inside another).
  */
 @Injectable()
 export class UnitOfWork {
   readonly postgres: boolean;
-  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(readonly dataSource: DataSource) {
     this.postgres = dataSource.options.type === 'postgres';
   }
 
   run<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
-    if (this.postgres) return this.dataSource.transaction(work);
-    const next = this.queue.then(() => this.dataSource.transaction(work));
-    this.queue = next.catch(() => undefined);
-    return next;
+    return this.dataSource.transaction(work);
   }
 
   /** Adds FOR UPDATE on PostgreSQL (SQLite has no row locks; writers are serialised). */

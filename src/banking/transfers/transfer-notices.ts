@@ -52,8 +52,12 @@ export class TransferNotices {
     ].join('\n');
   }
 
-  async sendCode(t: TransferEntity, code: string): Promise<void> {
-    const to = await this.emailOf(t.contractId);
+  /**
+   * `to`: the customer's address when the caller already read it with the contract (saves a query
+   * per request and confirmation); looked up otherwise.
+   */
+  async sendCode(t: TransferEntity, code: string, to?: string): Promise<void> {
+    to ??= await this.emailOf(t.contractId);
     if (!to) return;
     const minutes = Math.round(this.config.BANKING_CONFIRM_WINDOW_SECONDS / 60);
     await this.mail.send({
@@ -65,9 +69,9 @@ export class TransferNotices {
   }
 
   /** Best effort: a failed notice is logged, never undoes the money movement. */
-  async send(t: TransferEntity, kind: TransferNotice, extra = ''): Promise<void> {
+  async send(t: TransferEntity, kind: TransferNotice, extra = '', to?: string): Promise<void> {
     try {
-      const to = await this.emailOf(t.contractId);
+      to ??= await this.emailOf(t.contractId);
       if (!to) return;
       await this.mail.send({
         to,

@@ -29,6 +29,11 @@ export class TransferPosting {
     return this.ledger.lockAccounts(m, [t.debitAccountId, ...(t.creditAccountId ? [t.creditAccountId] : [])]);
   }
 
+  /** lockFor, reading the account ids from the transfer row in the locking statement itself. */
+  lockForTransfer(m: EntityManager, transferId: string, contractId: string) {
+    return this.ledger.lockAccountsOfTransfer(m, transferId, contractId);
+  }
+
   /** Refusals that depend on the accounts' current state (BK-07). */
   assertCanDebit(
     debit: AccountEntity | undefined,

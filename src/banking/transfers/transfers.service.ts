@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { EntityManager, In } from 'typeorm';
+import { EntityManager, In, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { AppError } from '../../common/errors/app-error';
 import { constantTimeEqual, randomDigits, sha256Hex } from '../../common/crypto/secrets';
 import { addDays, tokyoDate } from '../../common/time/tokyo-time';
@@ -18,7 +18,7 @@ import {
 } from '../calendar/domain/business-calendar';
 import { ClearingPort } from '../clearing/clearing.port';
 import { CustomerPrincipal } from '../customers/customer-auth.service';
-import { IbContractEntity, IbServiceAccountEntity } from '../customers/customer.entity';
+import { CustomerEntity, IbContractEntity, IbServiceAccountEntity } from '../customers/customer.entity';
 import { UnitOfWork, isUniqueViolation } from '../ledger/unit-of-work';
 import {
   Limits,
@@ -52,6 +52,44 @@ const QUIET_REFUSALS = new Set<string>([
 ]);
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,100}$/;
+const TRANSFER_ID = /^[0-9a-f-]{36}$/;
+
+/**
+ * BK-08: the amount a debit account has committed for an execution date (the transfers counted
+ * against the day's limit). One rule, used on its own and as a subquery of the confirmation load.
+ */
+function usedQuery(
+  qb: SelectQueryBuilder<ObjectLiteral>,
+  alias: string,
+  debitAccountId: string,
+  executionDate: string,
+): SelectQueryBuilder<ObjectLiteral> {
+  return qb
+    .select(`COALESCE(SUM(${alias}.amount_yen), 0)`, 'used')
+    .where(
+      `${alias}.debit_account_id = ${debitAccountId} AND ${alias}.execution_date = ${executionDate} AND ${alias}.status IN (:...limitCountedStatuses)`,
+      { limitCountedStatuses: LIMIT_COUNTED_STATUSES },
+    );
+}
+
+/** What a request is checked against, read in one query (see requestContext). */
+interface RequestContext {
+  contract: IbContractEntity;
+  sa: IbServiceAccountEntity;
+  debit: AccountEntity;
+  /** The customer's address for the code mail, when read with the rest. */
+  email?: string;
+}
+
+/** A transfer with what its confirmation is checked against, read in one query (see loadForConfirm). */
+interface ConfirmContext {
+  t: TransferEntity;
+  contract: IbContractEntity;
+  sa: IbServiceAccountEntity | null;
+  email?: string;
+  /** What the debit account has committed on the transfer's date, other than this transfer. */
+  usedYen: number;
+}
 
 /** Lets a use case commit a state change (attempt counter, failure record) and still refuse. */
 class Refusal {
@@ -110,19 +148,16 @@ export class TransfersService {
     executionDate: string,
     excludeId?: string,
   ): Promise<number> {
-    const qb = m
-      .getRepository(TransferEntity)
-      .createQueryBuilder('t')
-      .select('COALESCE(SUM(t.amount_yen), 0)', 'used')
-      .where(
-        't.debit_account_id = :debitAccountId AND t.execution_date = :executionDate AND t.status IN (:...st)',
-        {
-          debitAccountId,
-          executionDate,
-          st: LIMIT_COUNTED_STATUSES,
-        },
-      );
-    if (excludeId) qb.andWhere('t.id <> :excludeId', { excludeId });
+    const qb = usedQuery(
+      m.createQueryBuilder<ObjectLiteral>(TransferEntity, 'u'),
+      'u',
+      ':debitAccountId',
+      ':executionDate',
+    ).setParameters({
+      debitAccountId,
+      executionDate,
+    });
+    if (excludeId) qb.andWhere('u.id <> :excludeId', { excludeId });
     const row = await qb.getRawOne<{ used: string | number }>();
     return Number(row?.used ?? 0);
   }
@@ -169,6 +204,92 @@ export class TransfersService {
     return { timing: 'designated', executionDate: d, immediate: false };
   }
 
+  /**
+   * The contract, the service account and the debit account of a request, with the customer's
+   * address, in ONE query on the happy path (it was four round trips, one of them after the
+   * commit). When the join finds nothing, the separate lookups run as before and refuse with the
+   * same error in the same order (contract state first, then the service account).
+   */
+  private async requestContext(
+    m: EntityManager,
+    contractId: string,
+    debitAccountId: string,
+  ): Promise<RequestContext> {
+    const row = (await m
+      .getRepository(IbServiceAccountEntity)
+      .createQueryBuilder('sa')
+      .innerJoinAndMapOne('sa.contract', IbContractEntity, 'c', 'c.id = sa.contract_id')
+      .innerJoinAndMapOne('sa.account', AccountEntity, 'a', 'a.id = sa.account_id')
+      .leftJoinAndMapOne('sa.customer', CustomerEntity, 'cu', 'cu.id = c.customer_id')
+      .where('sa.contract_id = :contractId AND sa.account_id = :debitAccountId', {
+        contractId,
+        debitAccountId,
+      })
+      .getOne()) as
+      | (IbServiceAccountEntity & {
+          contract: IbContractEntity;
+          account: AccountEntity;
+          customer?: CustomerEntity;
+        })
+      | null;
+    if (row) {
+      const { contract, account, customer, ...sa } = row;
+      return { contract, sa, debit: account, email: customer?.email };
+    }
+    const contract = await m.getRepository(IbContractEntity).findOneByOrFail({ id: contractId });
+    this.contractActive(contract);
+    if (contract.payeeCheckLockedAt) throw this.payees.lockedError();
+    const sa = await this.serviceAccount(m, contractId, debitAccountId);
+    const debit = await m.getRepository(AccountEntity).findOneByOrFail({ id: debitAccountId });
+    return { contract, sa, debit };
+  }
+
+  /**
+   * The transfer (of this contract), its contract, the debit service account, the amount already
+   * committed against the day's limit and the customer's address in ONE query (four before, plus
+   * one after the commit). Runs after the accounts are locked, so the status and the limit usage
+   * read are the ones the posting decision is based on (every money move of the debit account
+   * serialises on its row lock).
+   */
+  private async loadForConfirm(m: EntityManager, contractId: string, id: string): Promise<ConfirmContext> {
+    const row = await m
+      .getRepository(TransferEntity)
+      .createQueryBuilder('t')
+      .innerJoinAndMapOne('t.contract', IbContractEntity, 'c', 'c.id = t.contract_id')
+      .leftJoinAndMapOne(
+        't.serviceAccount',
+        IbServiceAccountEntity,
+        'sa',
+        'sa.contract_id = t.contract_id AND sa.account_id = t.debit_account_id',
+      )
+      .leftJoinAndMapOne('t.customer', CustomerEntity, 'cu', 'cu.id = c.customer_id')
+      .addSelect(
+        (sub: SelectQueryBuilder<ObjectLiteral>) =>
+          usedQuery(sub.from(TransferEntity, 'u'), 'u', 't.debit_account_id', 't.execution_date').andWhere(
+            'u.id <> t.id',
+          ),
+        'used_yen',
+      )
+      .where('t.id = :id AND t.contract_id = :contractId', { id, contractId })
+      .getRawAndEntities<{ used_yen: string | number }>();
+    const found = row.entities[0] as
+      | (TransferEntity & {
+          contract: IbContractEntity;
+          serviceAccount?: IbServiceAccountEntity;
+          customer?: CustomerEntity;
+        })
+      | undefined;
+    if (!found) throw AppError.notFound(BankingErrorCode.TRANSFER_NOT_FOUND, 'お取引が見つかりません。');
+    const { contract, serviceAccount, customer, ...t } = found;
+    return {
+      t,
+      contract,
+      sa: serviceAccount ?? null,
+      email: customer?.email,
+      usedYen: Number(row.raw[0]?.used_yen ?? 0),
+    };
+  }
+
   private contractActive(c: IbContractEntity): void {
     if (c.status !== 'active')
       throw AppError.forbidden(
@@ -207,18 +328,22 @@ export class TransfersService {
       if (first) return first;
     }
     const m0 = this.uow.dataSource.manager;
-    const contract = await m0.getRepository(IbContractEntity).findOneByOrFail({ id: p.contractId });
-    this.contractActive(contract);
-    if (contract.payeeCheckLockedAt) throw this.payees.lockedError();
-    const sa = await this.serviceAccount(m0, p.contractId, cmd.debitAccountId);
-    const debit = await m0.getRepository(AccountEntity).findOneByOrFail({ id: cmd.debitAccountId });
     const q = {
       bankCode: cmd.bankCode,
       branchCode: cmd.branchCode,
       accountType: cmd.accountType,
       accountNumber: cmd.accountNumber,
     };
-    const payee = await this.payees.resolve(q);
+    // An own-bank payee is a read of our own accounts table: it runs beside the contract query
+    // (on another pooled connection) and is only awaited after the contract checks, so their
+    // refusals still come first. Other banks' payees are asked of the clearing network only once
+    // the request has passed those checks, as before.
+    const ownBankPayee = q.bankCode === this.config.BANK_CODE ? this.payees.resolve(q) : undefined;
+    ownBankPayee?.catch(() => undefined); // awaited below; refusals surface there
+    const { contract, sa, debit, email } = await this.requestContext(m0, p.contractId, cmd.debitAccountId);
+    this.contractActive(contract);
+    if (contract.payeeCheckLockedAt) throw this.payees.lockedError();
+    const payee = await (ownBankPayee ?? this.payees.resolve(q));
     if (payee.account?.id === debit.id)
       throw AppError.unprocessable(
         BankingErrorCode.PAYEE_SAME_AS_DEBIT,
@@ -321,7 +446,7 @@ export class TransfersService {
       }
       throw e;
     }
-    await this.notices.sendCode(t, code);
+    await this.notices.sendCode(t, code, email);
     return t;
   }
 
@@ -348,7 +473,7 @@ export class TransfersService {
     id: string,
     m: EntityManager = this.uow.dataSource.manager,
   ): Promise<TransferEntity> {
-    const t = /^[0-9a-f-]{36}$/.test(id)
+    const t = TRANSFER_ID.test(id)
       ? await m.getRepository(TransferEntity).findOneBy({ id, contractId })
       : null;
     if (!t) throw AppError.notFound(BankingErrorCode.TRANSFER_NOT_FOUND, 'お取引が見つかりません。');
@@ -375,12 +500,18 @@ export class TransfersService {
     code: string,
     confirmKey?: string,
   ): Promise<TransferEntity> {
-    const pre = await this.get(p.contractId, id);
+    if (!TRANSFER_ID.test(id))
+      throw AppError.notFound(BankingErrorCode.TRANSFER_NOT_FOUND, 'お取引が見つかりません。');
     const actor = `bk-contract:${p.contractId}`;
     let fresh = false;
+    let email: string | undefined;
     const outcome = await this.uow.run(async (m): Promise<TransferEntity | Refusal> => {
-      const locked = await this.posting.lockFor(m, pre);
-      const t = await this.get(p.contractId, id, m);
+      // Lock first (debit and our credit account, in id order, ids read from the transfer row in
+      // the same statement), then read the transfer: its status is only decided under the lock.
+      const locked = await this.posting.lockForTransfer(m, id, p.contractId);
+      const loaded = await this.loadForConfirm(m, p.contractId, id);
+      const { t, contract } = loaded;
+      email = loaded.email;
       if (t.status !== 'awaiting_confirmation') {
         if (confirmKey && t.confirmKey === confirmKey) return t; // a retry of the confirmation that succeeded
         return new Refusal(
@@ -438,7 +569,6 @@ export class TransfersService {
         await m.update(TransferEntity, { id }, { codeAttempts: attempts, updatedAt: now });
         return new Refusal(err);
       }
-      const contract = await m.getRepository(IbContractEntity).findOneByOrFail({ id: p.contractId });
       if (contract.status !== 'active')
         return close(
           'failed',
@@ -468,9 +598,13 @@ export class TransfersService {
         if (e instanceof AppError) return close('failed', e);
         throw e;
       }
-      const sa = await this.serviceAccount(m, p.contractId, t.debitAccountId);
-      const limits = this.limitsFor(sa);
-      const used = await this.usedOn(m, t.debitAccountId, t.executionDate, t.id);
+      if (!loaded.sa)
+        throw AppError.forbidden(
+          BankingErrorCode.NOT_A_SERVICE_ACCOUNT,
+          'サービス利用口座として登録されていない口座です。',
+        );
+      const limits = this.limitsFor(loaded.sa);
+      const used = loaded.usedYen;
       const breach = checkLimits(limits, used, t.amountYen);
       if (breach) return close('failed', this.limitError(breach, limits, used));
       const patch: Partial<TransferEntity> = {
@@ -511,9 +645,9 @@ export class TransfersService {
     if (!fresh) return outcome;
     if (outcome.status === 'executed') {
       await this.sendToClearing(outcome);
-      await this.notices.send(outcome, 'executed');
+      await this.notices.send(outcome, 'executed', '', email);
     } else {
-      await this.notices.send(outcome, 'scheduled');
+      await this.notices.send(outcome, 'scheduled', '', email);
     }
     return outcome;
   }
