@@ -18,13 +18,21 @@ export interface ActiveSigner {
   entity: TsaCredentialEntity;
 }
 
-/** Reads the TSA state row, locking it on PostgreSQL (SQLite serialises writers by itself). */
+/**
+ * Reads the TSA state row, locking it on PostgreSQL (SELECT … FOR UPDATE; SQLite serialises writers
+ * by itself). Plain SQL rather than the query builder: this runs in every issuance batch, and the
+ * builder's per-call work cost about as much as the rest of a one-token batch.
+ */
 export async function lockTsaState(m: EntityManager): Promise<TsaStateEntity> {
-  const qb = m.getRepository(TsaStateEntity).createQueryBuilder('s').where('s.id = 1');
-  if (m.connection.options.type === 'postgres') qb.setLock('pessimistic_write');
-  const state = await qb.getOne();
-  if (!state) throw new Error('tsa_state row missing: migration 1763800003000 not applied');
-  return state;
+  const pg = m.connection.options.type === 'postgres';
+  const rows: { next_serial: number | string; active_credential_id: string | null }[] = await m.query(
+    `SELECT next_serial, active_credential_id FROM tsa_state WHERE id = 1${pg ? ' FOR UPDATE' : ''}`,
+  );
+  if (!rows.length) throw new Error('tsa_state row missing: migration 1763800003000 not applied');
+  // bigint arrives as a string from PostgreSQL (as BigIntColumn's transformer reads it).
+  const nextSerial = Number(rows[0].next_serial);
+  if (!Number.isSafeInteger(nextSerial)) throw new RangeError(`tsa_state.next_serial ${nextSerial}`);
+  return { id: 1, nextSerial, activeCredentialId: rows[0].active_credential_id };
 }
 
 /**

@@ -14,7 +14,12 @@ import {
   readOne,
 } from './der';
 import { OID, hashByName, hashByOid } from './oids';
-import { certificateExtensions, parseCertificateParts } from './tst-signer';
+import {
+  CertificateExtension,
+  CertificateParts,
+  certificateExtensions,
+  parseCertificateParts,
+} from './tst-signer';
 
 /**
  * Verification of an RFC 3161 TimeStampToken as data (pyHanko / ETSI EN 319 102-1 style: an
@@ -194,7 +199,7 @@ export async function verifyTimeStampToken(
         'ESSCertIDv2 does not identify the signer certificate',
       );
     if (ess.issuerSerial) {
-      const parts = parseCertificateParts(signerCert);
+      const parts = factsOf(signerCert).parts;
       if (!ess.issuerSerial.serial.equals(parts.serial) || !ess.issuerSerial.issuer.equals(parts.issuer))
         throw new Failure(
           TimeStampSubIndication.SIGNING_CERTIFICATE_MISMATCH,
@@ -209,7 +214,7 @@ export async function verifyTimeStampToken(
       token.signatureOid,
       digestAlg.node,
       token.signedAttrsForSignature,
-      certificatePublicKey(signerCert),
+      factsOf(signerCert).publicKey,
       token.signature,
     );
     if (!sigOk)
@@ -217,7 +222,7 @@ export async function verifyTimeStampToken(
     pass('signature');
 
     // RFC 3161 §2.3: exactly one extendedKeyUsage, critical, with id-kp-timeStamping only.
-    const extensions = certificateExtensions(signerCert);
+    const extensions = factsOf(signerCert).extensions;
     const ekus = extensions.filter((e) => e.oid === OID.extKeyUsage);
     const purposes = ekus.length === 1 ? children(readOne(ekus[0].value, Tag.SEQUENCE)).map(readOid) : [];
     if (ekus.length !== 1 || !ekus[0].critical || purposes.length !== 1 || purposes[0] !== OID.kpTimeStamping)
@@ -240,7 +245,7 @@ export async function verifyTimeStampToken(
     pass('extendedKeyUsage');
 
     const genTime = token.info.genTime;
-    const parts = parseCertificateParts(signerCert);
+    const parts = factsOf(signerCert).parts;
     if (genTime < parts.notBefore || genTime > parts.notAfter)
       throw new Failure(
         TimeStampSubIndication.OUT_OF_VALIDITY,
@@ -275,24 +280,47 @@ export async function verifyTimeStampToken(
   }
 }
 
-/**
- * Public keys of certificates already parsed, keyed by the certificate's exact DER (base64). The key
- * is a pure function of those bytes, so a hit is the same key OpenSSL would extract again; only the
- * parse (about 200 µs, more than the signature check) is saved. Trust is not cached here: every
- * token still has its signature, ESSCertIDv2, EKU, validity and chain checked.
- */
-const publicKeys = new Map<string, KeyObject>();
-const PUBLIC_KEY_CACHE_LIMIT = 64;
+/** What the checks read from a certificate: its TBSCertificate fields, extensions and public key. */
+interface CertificateFacts {
+  parts: CertificateParts;
+  extensions: CertificateExtension[];
+  publicKey: KeyObject;
+}
 
-function certificatePublicKey(der: Buffer): KeyObject {
+/**
+ * Certificates already parsed, keyed by their exact DER (base64). Every fact is a pure function of
+ * those bytes, so a hit is what parsing them again would give; only the parsing is saved (for a
+ * TSA token, X509Certificate alone cost about 200 µs, more than the signature check). Nothing about
+ * trust is cached here: every token still has its signature, ESSCertIDv2, EKU, validity and chain
+ * checked. The facts are only read, never changed.
+ */
+const certificateFacts = new Map<string, CertificateFacts>();
+const CERTIFICATE_CACHE_LIMIT = 64;
+
+function factsOf(der: Buffer): CertificateFacts {
   const id = der.toString('base64');
-  let key = publicKeys.get(id);
-  if (!key) {
-    key = new X509Certificate(der).publicKey;
-    if (publicKeys.size >= PUBLIC_KEY_CACHE_LIMIT) publicKeys.delete(publicKeys.keys().next().value!);
-    publicKeys.set(id, key);
+  let facts = certificateFacts.get(id);
+  if (!facts) {
+    let parts: CertificateParts | undefined;
+    let extensions: CertificateExtension[] | undefined;
+    let publicKey: KeyObject | undefined;
+    // Each fact is read when first needed, so a bad certificate fails exactly where it did before.
+    facts = {
+      get parts() {
+        return (parts ??= parseCertificateParts(der));
+      },
+      get extensions() {
+        return (extensions ??= certificateExtensions(der));
+      },
+      get publicKey() {
+        return (publicKey ??= new X509Certificate(der).publicKey);
+      },
+    };
+    if (certificateFacts.size >= CERTIFICATE_CACHE_LIMIT)
+      certificateFacts.delete(certificateFacts.keys().next().value!);
+    certificateFacts.set(id, facts);
   }
-  return key;
+  return facts;
 }
 
 /** Verifies on libuv's thread pool, so the event loop keeps working while another core checks. */
@@ -538,10 +566,10 @@ export function parseGeneralizedTime(s: string): Date {
 
 function matchesSid(cert: Buffer, sid: ParsedToken['sid']): boolean {
   if ('ski' in sid) {
-    const ext = certificateExtensions(cert).find((e) => e.oid === OID.subjectKeyIdentifier);
+    const ext = factsOf(cert).extensions.find((e) => e.oid === OID.subjectKeyIdentifier);
     return ext ? readOne(ext.value, Tag.OCTET_STRING).content.equals(sid.ski) : false;
   }
-  const p = parseCertificateParts(cert);
+  const p = factsOf(cert).parts;
   return p.serial.equals(sid.serial) && p.issuer.equals(sid.issuer);
 }
 
