@@ -79,6 +79,8 @@ interface RequestContext {
   debit: AccountEntity;
   /** The customer's address for the code mail, when read with the rest. */
   email?: string;
+  /** The debit account's usage of the day's limit on the date asked for, when read with the rest. */
+  used?: { executionDate: string; yen: number };
 }
 
 /** A transfer with what its confirmation is checked against, read in one query (see loadForConfirm). */
@@ -205,17 +207,22 @@ export class TransfersService {
   }
 
   /**
-   * The contract, the service account and the debit account of a request, with the customer's
-   * address, in ONE query on the happy path (it was four round trips, one of them after the
-   * commit). When the join finds nothing, the separate lookups run as before and refuse with the
-   * same error in the same order (contract state first, then the service account).
+   * What a request is checked against, in ONE query on the happy path (it was six round trips,
+   * one of them after the commit): the first transfer with the same Idempotency-Key, the contract,
+   * the service account, the debit account, the customer's address and, when the execution date
+   * is already known, the day's limit usage. When the join finds nothing, the separate lookups run
+   * as before, in the old order (replay first, then the contract state, then the service account),
+   * so every refusal is unchanged.
    */
   private async requestContext(
     m: EntityManager,
     contractId: string,
     debitAccountId: string,
-  ): Promise<RequestContext> {
-    const row = (await m
+    requestHash: string,
+    idempotencyKey: string | undefined,
+    executionDate: string | undefined,
+  ): Promise<RequestContext | { replay: TransferEntity }> {
+    const qb = m
       .getRepository(IbServiceAccountEntity)
       .createQueryBuilder('sa')
       .innerJoinAndMapOne('sa.contract', IbContractEntity, 'c', 'c.id = sa.contract_id')
@@ -224,17 +231,44 @@ export class TransfersService {
       .where('sa.contract_id = :contractId AND sa.account_id = :debitAccountId', {
         contractId,
         debitAccountId,
-      })
-      .getOne()) as
+      });
+    if (idempotencyKey)
+      qb.leftJoinAndMapOne(
+        'sa.replay',
+        TransferEntity,
+        'r',
+        'r.contract_id = sa.contract_id AND r.idempotency_key = :idempotencyKey',
+        { idempotencyKey },
+      );
+    if (executionDate)
+      qb.addSelect(
+        (sub: SelectQueryBuilder<ObjectLiteral>) =>
+          usedQuery(sub.from(TransferEntity, 'u'), 'u', 'sa.account_id', ':executionDate'),
+        'used_yen',
+      ).setParameter('executionDate', executionDate);
+    const { entities, raw } = await qb.getRawAndEntities<{ used_yen?: string | number }>();
+    const row = entities[0] as
       | (IbServiceAccountEntity & {
           contract: IbContractEntity;
           account: AccountEntity;
           customer?: CustomerEntity;
+          replay?: TransferEntity;
         })
-      | null;
+      | undefined;
     if (row) {
-      const { contract, account, customer, ...sa } = row;
-      return { contract, sa, debit: account, email: customer?.email };
+      const { contract, account, customer, replay, ...sa } = row;
+      if (replay) return { replay: this.sameRequest(replay, requestHash) };
+      return {
+        contract,
+        sa,
+        debit: account,
+        email: customer?.email,
+        used: executionDate ? { executionDate, yen: Number(raw[0]?.used_yen ?? 0) } : undefined,
+      };
+    }
+    if (idempotencyKey) {
+      const first = await this.replay(contractId, idempotencyKey, requestHash);
+      if (first) return { replay: first };
     }
     const contract = await m.getRepository(IbContractEntity).findOneByOrFail({ id: contractId });
     this.contractActive(contract);
@@ -323,10 +357,6 @@ export class TransfersService {
         memo,
       ]),
     );
-    if (idempotencyKey) {
-      const first = await this.replay(p.contractId, idempotencyKey, requestHash);
-      if (first) return first;
-    }
     const m0 = this.uow.dataSource.manager;
     const q = {
       bankCode: cmd.bankCode,
@@ -334,13 +364,32 @@ export class TransfersService {
       accountType: cmd.accountType,
       accountNumber: cmd.accountNumber,
     };
+    const now = this.clock.now();
+    // The execution date depends only on the request, whether the payee is at our bank and the
+    // time, so the day's limit usage can be read with the contract. A refusal here is raised
+    // again below, at its old place in the order of checks.
+    let early: string | undefined;
+    try {
+      early = this.timing(cmd, q.bankCode === this.config.BANK_CODE, now).executionDate;
+    } catch {
+      early = undefined;
+    }
     // An own-bank payee is a read of our own accounts table: it runs beside the contract query
     // (on another pooled connection) and is only awaited after the contract checks, so their
     // refusals still come first. Other banks' payees are asked of the clearing network only once
     // the request has passed those checks, as before.
     const ownBankPayee = q.bankCode === this.config.BANK_CODE ? this.payees.resolve(q) : undefined;
     ownBankPayee?.catch(() => undefined); // awaited below; refusals surface there
-    const { contract, sa, debit, email } = await this.requestContext(m0, p.contractId, cmd.debitAccountId);
+    const ctx = await this.requestContext(
+      m0,
+      p.contractId,
+      cmd.debitAccountId,
+      requestHash,
+      idempotencyKey,
+      early,
+    );
+    if ('replay' in ctx) return ctx.replay; // Mojaloop-style: same key + same request → the first result
+    const { contract, sa, debit, email } = ctx;
     this.contractActive(contract);
     if (contract.payeeCheckLockedAt) throw this.payees.lockedError();
     const payee = await (ownBankPayee ?? this.payees.resolve(q));
@@ -369,7 +418,6 @@ export class TransfersService {
       band,
       cmd.amountYen,
     );
-    const now = this.clock.now();
     const when = this.timing(cmd, payee.ownBank, now);
     const id = randomUUID();
     const t: TransferEntity = {
@@ -412,7 +460,10 @@ export class TransfersService {
     // Refuse early what would certainly fail at confirmation (the binding checks run again there).
     this.posting.assertCanDebit(debit, payee.account, when.immediate ? t : { ...t, amountYen: 0, feeYen: 0 });
     const limits = this.limitsFor(sa);
-    const used = await this.usedOn(m0, debit.id, when.executionDate);
+    const used =
+      ctx.used?.executionDate === when.executionDate
+        ? ctx.used.yen
+        : await this.usedOn(m0, debit.id, when.executionDate);
     const breach = checkLimits(limits, used, cmd.amountYen);
     if (breach) throw this.limitError(breach, limits, used);
     // The code is bound to this transfer: its hash covers the transfer id.
@@ -459,7 +510,10 @@ export class TransfersService {
     const first = await this.uow.dataSource
       .getRepository(TransferEntity)
       .findOneBy({ contractId, idempotencyKey: key });
-    if (!first) return undefined;
+    return first ? this.sameRequest(first, requestHash) : undefined;
+  }
+
+  private sameRequest(first: TransferEntity, requestHash: string): TransferEntity {
     if (first.requestHash !== requestHash)
       throw AppError.unprocessable(
         BankingErrorCode.IDEMPOTENCY_KEY_REUSED,
