@@ -39,11 +39,14 @@ export class TsaController {
       throw new AppError(TsaErrorCode.UNSUPPORTED_MEDIA_TYPE, 415, `Content-Type must be ${QUERY_TYPE}`);
     const body = await readBody(req, this.config.TSA_MAX_REQUEST_BYTES);
     const answer = await this.issue.respond(body, 'http');
+    // Written with Node's own end(): express's send() would hash the body for an ETag and check
+    // freshness, neither of which means anything for a no-store, one-off reply.
     res
       .status(answer.ok ? 200 : 503)
       .set('Content-Type', 'application/timestamp-reply')
       .set('Cache-Control', 'no-store')
-      .send(answer.body);
+      .set('Content-Length', String(answer.body.length))
+      .end(answer.body);
   }
 
   @Get('certificate')
