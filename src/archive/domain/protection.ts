@@ -1,4 +1,5 @@
-import { X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
+import { certificateOf } from '../../pades/domain/certificate-path';
 import { parseCms, parseTimeStampToken, type ParsedTimeStampToken } from '../../pades/domain/cms-reader';
 import { PdfDocument } from '../../pades/pdf/pdf-document';
 import { algorithmHorizon, type KeyInfo } from './crypto-horizon';
@@ -66,7 +67,7 @@ export function summarizeProtection(pdf: Uint8Array, options: { maxBytes?: numbe
       }
       signatureCount++;
       const cms = parseCms(s.contents);
-      if (cms.signerCertificate) signers.push(cn(new X509Certificate(cms.signerCertificate).subject));
+      if (cms.signerCertificate) signers.push(cn(certificateOf(cms.signerCertificate).subject));
       if (documentTimestampCount === 0) {
         for (const t of cms.signatureTimeStamps) {
           const tok = parseTimeStampToken(t);
@@ -90,7 +91,8 @@ export function summarizeProtection(pdf: Uint8Array, options: { maxBytes?: numbe
       limitedBy: 'no-timestamp',
     };
   }
-  const tsa = new X509Certificate(tsaDer);
+  // Parsed once per distinct TSA certificate (the same few across a whole re-stamping run).
+  const tsa = certificateOf(tsaDer);
   const notAfter = new Date(tsa.validTo);
   const hashes = [newest.imprintAlgorithm ?? 'unknown', newest.cms.digestAlgorithm ?? 'unknown'];
   const horizon = algorithmHorizon(hashes, keyInfo(tsa));

@@ -12,7 +12,7 @@ import { PdfError, PdfErrorCode } from '../pdf/pdf-errors';
 import { PadesError, PadesErrorCode } from '../pades.errors';
 import { CmsSignatureBuilder, signatureTimeStampAttribute } from './cms-builder';
 import { parseCms, parseTimeStampToken } from './cms-reader';
-import { CertificatePool, describeCertificate } from './certificate-path';
+import { CertificatePool, certificateOf, describeCertificate, signedBy } from './certificate-path';
 import { toTimeStampHash } from './oids';
 import type { PadesLevel, PadesSignatureSpec } from './signature-spec';
 import type { CmsSigner } from './signer';
@@ -266,7 +266,15 @@ export async function addValidationData(
   services: PadesServices,
   options: { strictFields?: string[]; extraCertificates?: Uint8Array[] } = {},
 ): Promise<PadesResult> {
-  const doc = PdfDocument.load(pdf, { maxBytes: services.maxPdfBytes });
+  return validationDataFor(PdfDocument.load(pdf, { maxBytes: services.maxPdfBytes }), services, options);
+}
+
+/** addValidationData over a document already loaded (the archive renewal loads it once). */
+async function validationDataFor(
+  doc: PdfDocument,
+  services: PadesServices,
+  options: { strictFields?: string[]; extraCertificates?: Uint8Array[] },
+): Promise<PadesResult> {
   const now = services.now();
   const pool = new CertificatePool();
   const existing = doc.dss();
@@ -282,18 +290,18 @@ export async function addValidationData(
         const tok = parseTimeStampToken(sig.contents);
         pool.add(...tok.cms.certificates);
         if (tok.cms.signerCertificate)
-          leaves.push({ cert: new X509Certificate(tok.cms.signerCertificate), field: sig.fieldName });
+          leaves.push({ cert: certificateOf(tok.cms.signerCertificate), field: sig.fieldName });
         continue;
       }
       const cms = parseCms(sig.contents);
       pool.add(...cms.certificates);
       if (cms.signerCertificate)
-        leaves.push({ cert: new X509Certificate(cms.signerCertificate), field: sig.fieldName });
+        leaves.push({ cert: certificateOf(cms.signerCertificate), field: sig.fieldName });
       for (const t of cms.signatureTimeStamps) {
         const tok = parseTimeStampToken(t);
         pool.add(...tok.cms.certificates);
         if (tok.cms.signerCertificate)
-          leaves.push({ cert: new X509Certificate(tok.cms.signerCertificate), field: sig.fieldName });
+          leaves.push({ cert: certificateOf(tok.cms.signerCertificate), field: sig.fieldName });
       }
     } catch {
       // An unreadable CMS is the validator's business; there is nothing to collect for it.
@@ -309,7 +317,7 @@ export async function addValidationData(
     let current = leaf.cert;
     for (let depth = 0; depth < 10; depth++) {
       certs.set(current.fingerprint256, new Uint8Array(current.raw));
-      if (current.subject === current.issuer && current.verify(current.publicKey)) break;
+      if (current.subject === current.issuer && signedBy(current, current)) break;
       const issuer = CertificatePool.findIssuer(current, pool.all());
       if (!issuer) {
         const msg = `the issuer of ${describeCertificate(current)} is not available`;
@@ -378,7 +386,8 @@ export async function renewArchiveTimestamp(pdf: Uint8Array, services: PadesServ
       PadesErrorCode.NOTHING_TO_EXTEND,
       'the document has no signature or timestamp to extend',
     );
-  const withData = await addValidationData(pdf, services);
+  // The same parsed document: the bytes are immutable, loading them twice found the same objects.
+  const withData = await validationDataFor(doc, services, {});
   const ts = await addDocumentTimestamp(withData.bytes, services);
   return { bytes: ts.bytes, fields: ts.fields, warnings: withData.warnings };
 }
@@ -388,19 +397,8 @@ function embed(prepared: PreparedSignature, der: Uint8Array): Uint8Array {
   return appendUpdate(prepared.original, appended);
 }
 
-/** Parsing a certificate costs more than signing: parse each signer's certificate once. */
-const parsedCertificates = new WeakMap<Uint8Array, X509Certificate>();
-function x509Of(der: Uint8Array): X509Certificate {
-  let x = parsedCertificates.get(der);
-  if (!x) {
-    x = new X509Certificate(der);
-    parsedCertificates.set(der, x);
-  }
-  return x;
-}
-
 function checkSigningCertificate(signer: CmsSigner, at: Date): void {
-  const cert = x509Of(signer.certificate);
+  const cert = certificateOf(signer.certificate);
   if (at < new Date(cert.validFrom) || at > new Date(cert.validTo))
     throw new PadesError(
       PadesErrorCode.SIGNING_CERTIFICATE_INVALID,
@@ -409,7 +407,7 @@ function checkSigningCertificate(signer: CmsSigner, at: Date): void {
 }
 
 function commonName(certDer: Uint8Array): string | undefined {
-  return /CN=([^\n]+)/.exec(x509Of(certDer).subject)?.[1];
+  return /CN=([^\n]+)/.exec(certificateOf(certDer).subject)?.[1];
 }
 
 export { PdfError, PdfErrorCode };
