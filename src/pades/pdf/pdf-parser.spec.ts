@@ -45,6 +45,13 @@ describe('PdfLexer', () => {
     expect(text(s)).toBe('Hellop');
   });
 
+  it('reads an unbroken even hex string (signature /Contents) and refuses a bad digit in one', () => {
+    const s = parse('<48656c6C6F00>') as PdfString;
+    expect(Buffer.from(s.bytes).toString('hex')).toBe('48656c6c6f00');
+    expect(() => parse('<4865zz6C>')).toThrow(/bad character in hex string/);
+    expect(() => parse('<48656C6G>')).toThrow(/bad character in hex string/);
+  });
+
   it('reads numbers, references, booleans, null, arrays and dictionaries', () => {
     const v = parse(
       '<< /I 12 /R -3.5 /P .5 /Ref 12 0 R /B true /N null /A [1 2 /R 3 0 R /x (s)] /D << /K /V >> >>',

@@ -207,6 +207,19 @@ export class PdfLexer {
     // Signature /Contents are tens of kilobytes of hex: decode with a table, no per-char strings.
     const close = b.indexOf(0x3e, this.pos);
     if (close < 0 || close > this.end) throw malformed('unterminated hex string');
+    const len = close - this.pos;
+    if ((len & 1) === 0) {
+      // Fast path (every signature /Contents the engine writes): Node's native hex decoder stops at
+      // the first pair that is not two hex digits, so a result of exactly len/2 bytes proves every
+      // character was a hex digit; anything else (whitespace, bad characters) takes the loop below,
+      // which accepts or refuses it exactly as before.
+      const fast = Buffer.from(latin1(b, this.pos, close), 'hex');
+      if (fast.length === len >> 1) {
+        this.pos = close + 1;
+        // Copied out of Buffer's shared pool: the string owns its bytes, as the loop's result does.
+        return new PdfString(new Uint8Array(fast), true);
+      }
+    }
     const out = new Uint8Array((close - this.pos + 1) >> 1);
     let n = 0;
     let high = -1;
