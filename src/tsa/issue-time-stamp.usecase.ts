@@ -132,7 +132,16 @@ export class IssueTimeStamp {
             out.push({ p, error: e instanceof Error ? e : new Error(String(e)) });
             continue;
           }
-          out.push({ p, token: active.signer.issueAsync(p.req, BigInt(serial++), genTime) });
+          // A lone request is signed inline: handing one signature to the thread pool and back costs
+          // more latency than it frees; a batch is signed on the pool, in parallel with the loop.
+          const n = BigInt(serial++);
+          out.push({
+            p,
+            token:
+              batch.length === 1
+                ? Promise.resolve(active.signer.issue(p.req, n, genTime))
+                : active.signer.issueAsync(p.req, n, genTime),
+          });
         }
         const issued = await Promise.all(out.map((o) => o.token ?? Promise.resolve(undefined)));
         const rows: TsaTokenEntity[] = [];
