@@ -36,10 +36,11 @@ interface SqliteHandle {
  * Crash safety is unchanged: the database stays in WAL mode with synchronous = NORMAL (see
  * data-source-options.ts), every commit is in the WAL before the transaction's promise resolves, so
  * a crash of the process loses nothing; on power loss SQLite rolls back to a consistent state as
- * before. The window of commits a power loss can take away ends at the last checkpoint's sync: with
- * the automatic checkpoint that was "the last 1000 pages", which under light load could be hours;
- * now it is at most about one interval. If the worker fails, the application connection gets its
- * automatic checkpoint back at once.
+ * before. What a power loss can take away is what was committed since the last checkpoint's sync:
+ * with the automatic checkpoint that was up to 1000 pages, however old (hours under light load);
+ * now it is up to about one interval, however many pages (more commits than 1000 pages only under
+ * sustained heavy writing). If the worker fails, the application connection gets its automatic
+ * checkpoint back at once.
  */
 @Injectable()
 export class SqliteCheckpointer implements OnModuleInit, OnApplicationShutdown {
