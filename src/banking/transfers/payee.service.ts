@@ -42,8 +42,11 @@ export class PayeeService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Finds the payee or throws a 4xx naming why. */
-  async resolve(q: PayeeQuery, m?: EntityManager): Promise<Payee> {
+  /**
+   * Finds the payee or throws a 4xx naming why. `known`: the own-bank account with that number
+   * (or null), when the caller already read it in another query; same checks either way.
+   */
+  async resolve(q: PayeeQuery, m?: EntityManager, known?: { account: AccountEntity | null }): Promise<Payee> {
     if (
       !/^\d{4}$/.test(q.bankCode) ||
       !/^\d{3}$/.test(q.branchCode) ||
@@ -55,7 +58,9 @@ export class PayeeService {
         '金融機関コード4桁・支店コード3桁・預金種目・口座番号7桁を入力してください。',
       );
     if (q.bankCode === this.config.BANK_CODE) {
-      const a = await this.accounts.findByNumber(q.branchCode, q.accountType, q.accountNumber, m);
+      const a = known
+        ? known.account
+        : await this.accounts.findByNumber(q.branchCode, q.accountType, q.accountNumber, m);
       if (!a)
         throw AppError.unprocessable(
           BankingErrorCode.PAYEE_NOT_FOUND,

@@ -16,7 +16,7 @@ import {
   isValidDate,
   sameDayExecution,
 } from '../calendar/domain/business-calendar';
-import { ClearingPort } from '../clearing/clearing.port';
+import { ClearingPort, PayeeQuery } from '../clearing/clearing.port';
 import { CustomerPrincipal } from '../customers/customer-auth.service';
 import { CustomerEntity, IbContractEntity, IbServiceAccountEntity } from '../customers/customer.entity';
 import { UnitOfWork, isUniqueViolation } from '../ledger/unit-of-work';
@@ -81,6 +81,8 @@ interface RequestContext {
   email?: string;
   /** The debit account's usage of the day's limit on the date asked for, when read with the rest. */
   used?: { executionDate: string; yen: number };
+  /** Our deposit account with the payee's number (null: none), when the payee is at our bank. */
+  ownBankPayee?: { account: AccountEntity | null };
 }
 
 /** A transfer with what its confirmation is checked against, read in one query (see loadForConfirm). */
@@ -210,7 +212,8 @@ export class TransfersService {
    * What a request is checked against, in ONE query on the happy path (it was six round trips,
    * one of them after the commit): the first transfer with the same Idempotency-Key, the contract,
    * the service account, the debit account, the customer's address and, when the execution date
-   * is already known, the day's limit usage. When the join finds nothing, the separate lookups run
+   * is already known, the day's limit usage, and the payee's account when it is at our bank (the
+   * payee checks themselves still run in PayeeService.resolve). When the join finds nothing, the separate lookups run
    * as before, in the old order (replay first, then the contract state, then the service account),
    * so every refusal is unchanged.
    */
@@ -221,6 +224,7 @@ export class TransfersService {
     requestHash: string,
     idempotencyKey: string | undefined,
     executionDate: string | undefined,
+    ownBankPayee: PayeeQuery | undefined,
   ): Promise<RequestContext | { replay: TransferEntity }> {
     const qb = m
       .getRepository(IbServiceAccountEntity)
@@ -240,6 +244,18 @@ export class TransfersService {
         'r.contract_id = sa.contract_id AND r.idempotency_key = :idempotencyKey',
         { idempotencyKey },
       );
+    if (ownBankPayee)
+      qb.leftJoinAndMapOne(
+        'sa.payeeAccount',
+        AccountEntity,
+        'pa',
+        "pa.branch_code = :payeeBranch AND pa.account_type = :payeeType AND pa.account_number = :payeeNumber AND pa.kind = 'deposit'",
+        {
+          payeeBranch: ownBankPayee.branchCode,
+          payeeType: ownBankPayee.accountType,
+          payeeNumber: ownBankPayee.accountNumber,
+        },
+      );
     if (executionDate)
       qb.addSelect(
         (sub: SelectQueryBuilder<ObjectLiteral>) =>
@@ -253,10 +269,11 @@ export class TransfersService {
           account: AccountEntity;
           customer?: CustomerEntity;
           replay?: TransferEntity;
+          payeeAccount?: AccountEntity;
         })
       | undefined;
     if (row) {
-      const { contract, account, customer, replay, ...sa } = row;
+      const { contract, account, customer, replay, payeeAccount, ...sa } = row;
       if (replay) return { replay: this.sameRequest(replay, requestHash) };
       return {
         contract,
@@ -264,6 +281,7 @@ export class TransfersService {
         debit: account,
         email: customer?.email,
         used: executionDate ? { executionDate, yen: Number(raw[0]?.used_yen ?? 0) } : undefined,
+        ownBankPayee: ownBankPayee ? { account: payeeAccount ?? null } : undefined,
       };
     }
     if (idempotencyKey) {
@@ -374,12 +392,6 @@ export class TransfersService {
     } catch {
       early = undefined;
     }
-    // An own-bank payee is a read of our own accounts table: it runs beside the contract query
-    // (on another pooled connection) and is only awaited after the contract checks, so their
-    // refusals still come first. Other banks' payees are asked of the clearing network only once
-    // the request has passed those checks, as before.
-    const ownBankPayee = q.bankCode === this.config.BANK_CODE ? this.payees.resolve(q) : undefined;
-    ownBankPayee?.catch(() => undefined); // awaited below; refusals surface there
     const ctx = await this.requestContext(
       m0,
       p.contractId,
@@ -387,12 +399,15 @@ export class TransfersService {
       requestHash,
       idempotencyKey,
       early,
+      // An own-bank payee is a read of our own accounts table: it joins the same query. Other
+      // banks' payees are asked of the clearing network once the contract checks pass, as before.
+      q.bankCode === this.config.BANK_CODE ? q : undefined,
     );
     if ('replay' in ctx) return ctx.replay; // Mojaloop-style: same key + same request → the first result
     const { contract, sa, debit, email } = ctx;
     this.contractActive(contract);
     if (contract.payeeCheckLockedAt) throw this.payees.lockedError();
-    const payee = await (ownBankPayee ?? this.payees.resolve(q));
+    const payee = await this.payees.resolve(q, m0, ctx.ownBankPayee);
     if (payee.account?.id === debit.id)
       throw AppError.unprocessable(
         BankingErrorCode.PAYEE_SAME_AS_DEBIT,
