@@ -169,8 +169,9 @@ export class RestampOriginals {
       );
       if (!batch.length) break;
       remaining -= batch.length;
+      const previous = await this.currentVersionRows(batch);
       await runPool(batch, this.config.ARCHIVE_RESTAMP_CONCURRENCY, async (o) => {
-        const failure = await this.renewOne(o, run.id, cmd.actor, ctx);
+        const failure = await this.renewOne(o, run.id, cmd.actor, ctx, previous.get(o.id));
         if (failure) {
           run.failedCount++;
           if (run.failures.length < MAX_RECORDED_FAILURES) run.failures.push(failure);
@@ -249,7 +250,22 @@ export class RestampOriginals {
     });
   }
 
-  /** Renews one original; returns the failure, or undefined when the new version is committed. */
+  /**
+   * The version rows the claimed originals are at, in one query per batch instead of one per
+   * original. Safe: version rows are append-only (never updated), and the incremental check still
+   * requires the row's SHA-256 to be the original's current one; the commit still moves an
+   * original only if it is at the version the renewal started from.
+   */
+  private async currentVersionRows(
+    batch: ArchivedOriginalEntity[],
+  ): Promise<Map<string, ArchiveVersionEntity>> {
+    if (this.config.ARCHIVE_RENEWAL_VALIDATION !== 'incremental') return new Map();
+    const rows = await this.dataSource
+      .getRepository(ArchiveVersionEntity)
+      .find({ where: batch.map((o) => ({ originalId: o.id, version: o.currentVersion })) });
+    return new Map(rows.map((r) => [r.originalId, r]));
+  }
+
   /** What every renewal of a run shares: the engine's services (revocation data cached) and trust. */
   private async runContext(): Promise<RunContext> {
     const services = await this.engine.services({ tsaUrl: this.config.ARCHIVE_TSA_URL });
@@ -281,14 +297,16 @@ export class RestampOriginals {
     old: Uint8Array,
     renewed: Uint8Array,
     ctx: RunContext,
+    previous: ArchiveVersionEntity | undefined,
   ): Promise<{ indication: string; summary: Record<string, unknown>; failure?: string }> {
     const now = this.clock.now();
     let tsaKey: string | undefined;
     if (this.config.ARCHIVE_RENEWAL_VALIDATION === 'incremental' && o.protectionExpiresAt > now) {
-      const previous = await this.dataSource
-        .getRepository(ArchiveVersionEntity)
-        .findOneBy({ originalId: o.id, version: o.currentVersion });
-      if (previous?.validationIndication === 'TOTAL-PASSED' && previous.sha256 === o.currentSha256) {
+      if (
+        previous?.version === o.currentVersion &&
+        previous.validationIndication === 'TOTAL-PASSED' &&
+        previous.sha256 === o.currentSha256
+      ) {
         const check = await checkRenewalRevision(old, renewed, {
           trustAnchors: ctx.trustAnchors,
           at: now,
@@ -330,11 +348,13 @@ export class RestampOriginals {
     };
   }
 
+  /** Renews one original; returns the failure, or undefined when the new version is committed. */
   private async renewOne(
     o: ArchivedOriginalEntity,
     runId: string,
     actor: string,
     ctx: RunContext,
+    previous: ArchiveVersionEntity | undefined,
   ): Promise<RunFailure | undefined> {
     try {
       const old = await this.readVerified(o.currentSha256);
@@ -354,7 +374,7 @@ export class RestampOriginals {
           'the renewed file does not start with the previous version',
         );
       // Validate BEFORE committing: a version that does not validate is never made current.
-      const validation = await this.validateRenewal(o, old, renewed, ctx);
+      const validation = await this.validateRenewal(o, old, renewed, ctx, previous);
       if (validation.failure)
         throw new ArchiveError(ArchiveErrorCode.RENEWAL_VALIDATION_FAILED, 422, validation.failure);
       const summary = summarizeProtection(renewed, { maxBytes: this.config.PADES_MAX_PDF_BYTES });
@@ -388,9 +408,9 @@ export class RestampOriginals {
     return this.dataSource.transaction(async (m) => {
       const now = this.clock.now();
       const out: boolean[] = [];
-      for (const { o, runId, actor, stored, summary, validation } of batch) {
+      for (const { o, runId, stored, summary } of batch) {
         const protectionExpiresAt = new Date(summary.protectionExpiresAt);
-        const moved = await m
+        const res = await m
           .createQueryBuilder()
           .update(ArchivedOriginalEntity)
           .set({
@@ -408,24 +428,29 @@ export class RestampOriginals {
           .where('id = :id AND current_version = :v', { id: o.id, v: o.currentVersion })
           .execute();
         // Optimistic check: another worker moved it first (its lease had run out); nothing is written.
-        if (moved.affected !== 1) {
-          out.push(false);
-          continue;
-        }
-        await m.getRepository(ArchiveVersionEntity).insert({
+        out.push(res.affected === 1);
+      }
+      const moved = batch.filter((_, i) => out[i]);
+      if (!moved.length) return out;
+      // The version rows of the batch in one multi-row INSERT (same transaction, same rows as one
+      // INSERT each): fewer round trips per renewal on PostgreSQL.
+      await m.getRepository(ArchiveVersionEntity).insert(
+        moved.map(({ o, runId, stored, summary, validation }) => ({
           id: randomUUID(),
           originalId: o.id,
           version: o.currentVersion + 1,
           sha256: stored.sha256,
           sizeBytes: stored.size,
           previousSha256: o.currentSha256,
-          reason: 'renewal',
+          reason: 'renewal' as const,
           runId,
           validationIndication: validation.indication,
           validationSummary: validation.summary as never,
-          protectionExpiresAt,
+          protectionExpiresAt: new Date(summary.protectionExpiresAt),
           createdAt: now,
-        });
+        })),
+      );
+      for (const { o, runId, actor, stored, summary } of moved)
         await this.audit.append(
           {
             actor,
@@ -443,8 +468,6 @@ export class RestampOriginals {
           },
           m,
         );
-        out.push(true);
-      }
       return out;
     });
   }
