@@ -22,6 +22,8 @@ const SECRET_KEYS =
   /(password|passphrase|secret|privatekey)$|^(otp|pin|newpin|currentpin|token|sessiontoken)$/i;
 const SEAL_BATCH = 500;
 const SEAL_INTERVAL_MS = 1000;
+/** Appends within this window are sealed together: one chain transaction for a burst of events. */
+const SEAL_DEBOUNCE_MS = 200;
 
 /**
  * Append-only, hash-chained audit log in two steps:
@@ -151,7 +153,7 @@ export class AuditLog implements OnModuleInit, BeforeApplicationShutdown {
     this.soon = setTimeout(() => {
       this.soon = undefined;
       this.sealInBackground();
-    }, 25);
+    }, SEAL_DEBOUNCE_MS);
     this.soon.unref();
   }
 
