@@ -69,5 +69,10 @@ async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
+  // `npm run cli -- … | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   void main(process.argv).then((code) => process.exit(code));
 }

@@ -97,6 +97,10 @@ export class SqliteCheckpointer implements OnModuleInit, OnApplicationShutdown {
     this.worker = undefined;
     // The worker finishes its current checkpoint, runs a last one and closes its connection.
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    // The worker is unref'd while it runs so it never keeps the process alive; while we wait for its
+    // last checkpoint it must, or a process with nothing else left (the CLI, a benchmark) exits
+    // in the middle of shutdown.
+    worker.ref();
     worker.postMessage('stop');
     await exited;
     this.restoreAutoCheckpoint();
