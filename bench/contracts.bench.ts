@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import { BankSignContract } from '../src/contracts/bank-sign-contract.usecase';
 import { CreateContract } from '../src/contracts/create-contract.usecase';
@@ -10,7 +11,11 @@ import { CreateSigningIdentity } from '../src/pki/signing-identities.usecase';
 import { RegisterSubscriber } from '../src/ra/register-subscriber.usecase';
 import { BenchMail, bootBenchApp, figure, pool } from './bench-util';
 
-const FIXTURE = '/work/shared/fixtures/pdf/loan-libreoffice.pdf';
+// The shared fixtures live beside the repository (compiled: dist/bench → ../../../shared).
+const FIXTURE = path.resolve(
+  process.env.SHARED_DIR ?? path.resolve(__dirname, '..', '..', '..', 'shared'),
+  'fixtures/pdf/loan-libreoffice.pdf',
+);
 
 /**
  * `npm run bench -- contracts [contracts] [concurrency]`: the signing pipeline through the real use

@@ -23,6 +23,7 @@ import { simpleReport } from '../../src/pades/domain/validation-report';
 import { createStaff, createSubscriber, loginWithOtp, TestPerson } from '../helpers/identity';
 import { createTestApp, destroyTestApp } from '../helpers/test-app';
 import { TestSmtpServer } from '../helpers/test-smtp-server';
+import { sharedPath } from '../helpers/shared-paths';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -52,7 +53,7 @@ function run(
   });
 }
 
-const VERIFY = '/work/shared/verify/verify-signed-pdf';
+const VERIFY = sharedPath('verify/verify-signed-pdf');
 const DEBTOR_PIN = '482913';
 const GUARANTOR_PIN = '519374';
 const BANK_PIN = '735194';

@@ -15,13 +15,14 @@ import { KeyObjectSigner } from '../../src/pades/domain/signer';
 import { CertificateAuthority } from '../../src/pki/certificate-authority.service';
 import { CertificateEntity } from '../../src/pki/pki.entities';
 import { FileStore, LocalFileStore } from '../../src/platform/file-store/file-store';
+import { sharedPath } from './shared-paths';
 
 /**
  * Archive test factories: a signer certified by the service's own CA (recorded, so its OCSP/CRL
  * answer), a B-LTA original signed with the service's PAdES engine and TSA, and its intake
  * through ArchiveOriginal.store — the same path a completed contract takes.
  */
-export const PDF_FIXTURES = '/work/shared/fixtures/pdf';
+export const PDF_FIXTURES = sharedPath('fixtures/pdf');
 
 interface TestAppLike {
   app: INestApplication;
@@ -106,7 +107,7 @@ export function freePort(): Promise<number> {
   });
 }
 
-export const VERIFY_TOOL = '/work/shared/verify/verify-signed-pdf';
+export const VERIFY_TOOL = sharedPath('verify/verify-signed-pdf');
 
 export interface ToolVerdict {
   exitCode: number;

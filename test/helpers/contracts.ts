@@ -5,8 +5,9 @@ import request from 'supertest';
 import type { App } from 'supertest/types';
 import { IssueSubscriberCertificate } from '../../src/pki/issue-subscriber-certificate.usecase';
 import { CreateSigningIdentity } from '../../src/pki/signing-identities.usecase';
+import { sharedPath } from './shared-paths';
 
-export const PDF_FIXTURES = '/work/shared/fixtures/pdf';
+export const PDF_FIXTURES = sharedPath('fixtures/pdf');
 
 export function fixturePdf(name = 'loan-libreoffice.pdf'): Buffer {
   return readFileSync(path.join(PDF_FIXTURES, name));

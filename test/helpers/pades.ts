@@ -14,6 +14,7 @@ import { PdfDocument } from '../../src/pades/pdf/pdf-document';
 import { PdfDict } from '../../src/pades/pdf/pdf-objects';
 import type { RevocationData, ValidationDataSource } from '../../src/pades/domain/validation-data';
 import { TimeStamper, TimeStampRequestInput, TimeStampToken } from '../../src/tsa/time-stamper';
+import { sharedPath } from './shared-paths';
 
 /**
  * A fixture PKI for PAdES tests: a root CA that issues signer and TSA certificates, revokes them,
@@ -315,8 +316,8 @@ export async function createPadesFixture(
   };
 }
 
-export const FIXTURES = '/work/shared/fixtures/pdf';
-export const VERIFY_TOOL = '/work/shared/verify/verify-signed-pdf';
+export const FIXTURES = sharedPath('fixtures/pdf');
+export const VERIFY_TOOL = sharedPath('verify/verify-signed-pdf');
 
 export interface IndependentVerdict {
   exitCode: number;

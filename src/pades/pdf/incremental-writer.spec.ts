@@ -8,8 +8,9 @@ import { PdfDict, PdfName, PdfRef, PdfStream, PdfString, dictOf, textString } fr
 import { type SignatureFieldOptions, UpdateBuilder, appendDss, prepareSignature } from './incremental-writer';
 import { makeHybridPdf, makePdf } from './testing/make-pdf';
 import { dummyCms, pdfsig, qpdfCheck, writeTemp } from './testing/pdf-test-tools';
+import { sharedPath } from '../../../test/helpers/shared-paths';
 
-const FIXTURES = '/work/shared/fixtures/pdf';
+const FIXTURES = sharedPath('fixtures/pdf');
 const fixture = (name: string) => readFileSync(join(FIXTURES, name));
 const SIGNING_TIME = new Date('2026-04-01T00:30:00Z');
 

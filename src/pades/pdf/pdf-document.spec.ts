@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { PdfErrorCode, type PdfError } from './pdf-errors';
 import { PdfDocument, stripDerPadding } from './pdf-document';
 import { makeHybridPdf, makePdf } from './testing/make-pdf';
+import { sharedPath } from '../../../test/helpers/shared-paths';
 
-const FIXTURES = '/work/shared/fixtures/pdf';
+const FIXTURES = sharedPath('fixtures/pdf');
 const fixture = (name: string) => readFileSync(join(FIXTURES, name));
 
 function loadError(bytes: Uint8Array, opts?: { maxBytes?: number }): PdfError | undefined {

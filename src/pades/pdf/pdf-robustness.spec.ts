@@ -3,6 +3,7 @@ import { PdfError } from './pdf-errors';
 import { PdfDocument } from './pdf-document';
 import { prepareSignature } from './incremental-writer';
 import { changesAfter } from './revision-diff';
+import { sharedPath } from '../../../test/helpers/shared-paths';
 
 /**
  * Damaged input must end in a coded PdfError (a 4xx for the caller), never in a TypeError, a
@@ -38,7 +39,7 @@ describe.each([
   'loan-linearized.pdf',
   'loan-signed-by-other-software.pdf',
 ])('damaged copies of %s', (name) => {
-  const original = readFileSync(`/work/shared/fixtures/pdf/${name}`);
+  const original = readFileSync(sharedPath(`fixtures/pdf/${name}`));
 
   it('are loaded or refused with a PdfError after byte corruption near the cross-reference data', () => {
     const rand = prng(name.length * 7919);

@@ -5,6 +5,7 @@ import { type SignatureFieldOptions, UpdateBuilder, appendDss, prepareSignature 
 import { type RevisionChange, changesAfter } from './revision-diff';
 import { makePdf } from './testing/make-pdf';
 import { dummyCms, qpdfCheck } from './testing/pdf-test-tools';
+import { sharedPath } from '../../../test/helpers/shared-paths';
 
 const SIG: SignatureFieldOptions = { type: 'Sig', subFilter: 'ETSI.CAdES.detached', contentsSize: 4096 };
 const TS: SignatureFieldOptions = { type: 'DocTimeStamp', subFilter: 'ETSI.RFC3161', contentsSize: 4096 };
@@ -28,7 +29,7 @@ const kinds = (changes: RevisionChange[]) => [...new Set(changes.map((c) => c.ki
 
 describe.each([
   ['classic file', () => makePdf({ pages: 2 })],
-  ['xref-stream file', () => readFileSync('/work/shared/fixtures/pdf/loan-objstm-xrefstream.pdf')],
+  ['xref-stream file', () => readFileSync(sharedPath('fixtures/pdf/loan-objstm-xrefstream.pdf'))],
 ])('changesAfter on a %s', (_label, input) => {
   it('reports nothing for the revision that is the whole file', () => {
     const signed = sign(input());
@@ -178,7 +179,7 @@ describe('changesAfter on form fields', () => {
 
 describe('changesAfter on a file signed by other software (pyHanko)', () => {
   it("classifies the other tool's signing revision and our later updates as signature/DSS changes", () => {
-    const foreign = readFileSync('/work/shared/fixtures/pdf/loan-signed-by-other-software.pdf');
+    const foreign = readFileSync(sharedPath('fixtures/pdf/loan-signed-by-other-software.pdf'));
     const first = PdfDocument.load(foreign);
     // pyHanko's own revision: widget on page 1, AcroForm, catalog (/AcroForm, /Version, /Extensions), /Info.
     expect(kinds(changesAfter(first, first.revisions[0]))).toEqual([
