@@ -47,6 +47,17 @@ export const bool = (v: boolean): Buffer => Buffer.from([Tag.BOOLEAN, 1, v ? 0xf
 
 /** INTEGER from a non-negative bigint (minimal two's complement). */
 export function integer(v: bigint | number): Buffer {
+  if (typeof v === 'bigint' && v >= 0n && v <= 0x7fffffffffffn) v = Number(v);
+  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v <= 0x7fffffffffff) {
+    // Fast path for the common case (serials, versions): at most 6 content octets.
+    let len = 1;
+    while (len < 6 && v >= 2 ** (8 * len - 1)) len++;
+    const out = Buffer.allocUnsafe(2 + len);
+    out[0] = Tag.INTEGER;
+    out[1] = len;
+    out.writeUIntBE(v, 2, len);
+    return out;
+  }
   let n = BigInt(v);
   if (n < 0n) throw new RangeError('negative INTEGER not supported');
   const bytes: number[] = [];
@@ -84,17 +95,83 @@ export function oid(dotted: string): Buffer {
 
 /** GeneralizedTime in UTC with milliseconds when non-zero (RFC 3161 §2.4.2: no trailing zeros). */
 export function generalizedTime(d: Date): Buffer {
-  const iso = d.toISOString(); // 2026-11-22T02:45:22.123Z
-  let s = iso.slice(0, 4) + iso.slice(5, 7) + iso.slice(8, 10) + iso.slice(11, 13) + iso.slice(14, 16);
-  s += iso.slice(17, 19);
-  const ms = iso.slice(20, 23).replace(/0+$/, '');
-  if (ms) s += `.${ms}`;
-  return tlv(Tag.GENERALIZED_TIME, Buffer.from(`${s}Z`, 'latin1'));
+  const year = d.getUTCFullYear();
+  if (year < 1000 || year > 9999) throw new RangeError(`GeneralizedTime year ${year} out of range`);
+  let s = `${year}${two(d.getUTCMonth() + 1)}${two(d.getUTCDate())}`;
+  s += `${two(d.getUTCHours())}${two(d.getUTCMinutes())}${two(d.getUTCSeconds())}`;
+  const ms = d.getUTCMilliseconds();
+  if (ms) s += `.${(ms < 10 ? '00' : ms < 100 ? '0' : '') + ms}`.replace(/0+$/, '');
+  s += 'Z';
+  const out = Buffer.allocUnsafe(2 + s.length);
+  out[0] = Tag.GENERALIZED_TIME;
+  out[1] = s.length;
+  out.write(s, 2, 'latin1');
+  return out;
 }
+
+const two = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
 
 /** An AlgorithmIdentifier with absent parameters (SHA-2, ECDSA) or NULL (RSA). */
 export const algorithmId = (algOid: string, nullParams = false): Buffer =>
   nullParams ? seq(oid(algOid), derNull()) : seq(oid(algOid));
+
+// ---------------------------------------------------------------------------------------------
+// Single-allocation writer
+
+/**
+ * A DER value whose encoding is not written yet: lengths are summed bottom-up as the tree is built,
+ * and encode() writes the whole tree into one buffer. The tlv()/seq() helpers above copy every
+ * level again (each Buffer.concat allocates), which made assembling a 1–2 KB token cost more than
+ * half of its ECDSA signature; this writer copies each leaf exactly once.
+ */
+export interface DerTree {
+  tag: number;
+  parts: (Uint8Array | DerTree)[];
+  /** Length of the content octets. */
+  len: number;
+  /** Length of the whole encoding (tag, length octets, content). */
+  size: number;
+}
+
+function lengthOctetCount(len: number): number {
+  if (len < 0x80) return 1;
+  let n = 1;
+  for (let v = len; v > 0; v = Math.floor(v / 256)) n++;
+  return n;
+}
+
+/** A constructed (or primitive, when given raw content) value made of already-encoded parts. */
+export function node(tag: number, ...parts: (Uint8Array | DerTree)[]): DerTree {
+  let len = 0;
+  for (const p of parts) len += p instanceof Uint8Array ? p.length : p.size;
+  return { tag, parts, len, size: 1 + lengthOctetCount(len) + len };
+}
+
+function writeTree(t: DerTree, out: Buffer, offset: number): number {
+  let pos = offset;
+  out[pos++] = t.tag;
+  const len = t.len;
+  if (len < 0x80) out[pos++] = len;
+  else {
+    const n = lengthOctetCount(len) - 1;
+    out[pos++] = 0x80 | n;
+    for (let i = n - 1; i >= 0; i--) out[pos++] = Math.floor(len / 256 ** i) & 0xff;
+  }
+  for (const p of t.parts) {
+    if (p instanceof Uint8Array) {
+      out.set(p, pos);
+      pos += p.length;
+    } else pos = writeTree(p, out, pos);
+  }
+  return pos;
+}
+
+/** Encodes the tree in one allocation. */
+export function encode(t: DerTree): Buffer {
+  const out = Buffer.allocUnsafe(t.size);
+  if (writeTree(t, out, 0) !== t.size) throw new Error('DER writer: length mismatch');
+  return out;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Reader

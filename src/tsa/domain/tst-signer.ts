@@ -4,9 +4,11 @@ import {
   algorithmId,
   children,
   ctx,
+  encode,
   expectTag,
   generalizedTime,
   integer,
+  node,
   octetString,
   oid,
   readBoolean,
@@ -165,15 +167,18 @@ export class TstSigner {
 
   private prepare(req: ParsedTimeStampRequest, serialNumber: bigint, genTime: Date): Prepared {
     const policy = this.check(req, genTime);
-    const tstInfo = seq(
-      VERSION_1,
-      this.policyOids.get(policy)!,
-      req.messageImprintDer,
-      integer(serialNumber),
-      generalizedTime(genTime),
-      this.accuracy,
-      req.nonceContent ? tlv(Tag.INTEGER, req.nonceContent) : EMPTY,
-      this.tsaName,
+    const tstInfo = encode(
+      node(
+        Tag.SEQUENCE,
+        VERSION_1,
+        this.policyOids.get(policy)!,
+        req.messageImprintDer,
+        integer(serialNumber),
+        generalizedTime(genTime),
+        this.accuracy,
+        req.nonceContent ? node(Tag.INTEGER, req.nonceContent) : EMPTY,
+        this.tsaName,
+      ),
     );
     // The signed attributes are a fixed template; only the message digest changes (its SET OF
     // position is fixed because the attributes differ in length or OID before the digest bytes).
@@ -185,20 +190,24 @@ export class TstSigner {
   private assemble(p: Prepared, signature: Buffer): IssuedToken {
     // The signature covers the SET OF encoding; in SignerInfo it sits as [0] IMPLICIT (RFC 5652 §5.4).
     p.signedAttrs[0] = ctx(0);
-    const signerInfo = seq(
+    const signerInfo = node(
+      Tag.SEQUENCE,
       this.signerInfoHead,
       p.signedAttrs,
       this.profile.signatureAlg,
-      octetString(signature),
+      node(Tag.OCTET_STRING, signature),
     );
-    const signedData = seq(
+    const signedData = node(
+      Tag.SEQUENCE,
       this.signedDataHead,
-      seq(this.tstInfoOid, tlv(ctx(0), octetString(p.tstInfo))),
+      node(Tag.SEQUENCE, this.tstInfoOid, node(ctx(0), node(Tag.OCTET_STRING, p.tstInfo))),
       p.req.certReq ? this.certificatesField : EMPTY,
-      tlv(Tag.SET, signerInfo),
+      node(Tag.SET, signerInfo),
     );
-    const token = seq(this.contentInfoHead, tlv(ctx(0), signedData));
-    const response = seq(GRANTED, token);
+    const tokenTree = node(Tag.SEQUENCE, this.contentInfoHead, node(ctx(0), signedData));
+    // One allocation for the response; the token is its last element, so a view of its tail.
+    const response = encode(node(Tag.SEQUENCE, GRANTED, tokenTree));
+    const token = response.subarray(response.length - tokenTree.size);
     return { response, token, serialNumber: p.serialNumber, genTime: p.genTime, policy: p.policy };
   }
 }
