@@ -85,6 +85,7 @@ export function serializeSqliteAccess(dataSource: DataSource, waitTimeoutMs = 30
   const type = dataSource.options.type;
   if (type !== 'better-sqlite3' && type !== 'sqlite') return dataSource;
   const lock = new FifoLock(waitTimeoutMs);
+  locks.set(dataSource, lock);
 
   // Every statement goes through the one shared runner.
   const runner: QueryRunner = dataSource.createQueryRunner();
@@ -100,4 +101,29 @@ export function serializeSqliteAccess(dataSource: DataSource, waitTimeoutMs = 30
     manager[name] = (...args: unknown[]) => lock.run(() => original(...args));
   }
   return dataSource;
+}
+
+const locks = new WeakMap<DataSource, FifoLock>();
+
+/** The native better-sqlite3 connection (prepare, transaction, …) as far as this module uses it. */
+export interface NativeSqlite {
+  prepare(sql: string): {
+    run(...params: unknown[]): { changes: number };
+    get(...params: unknown[]): unknown;
+  };
+  transaction<T>(fn: () => T): () => T;
+}
+
+/**
+ * Runs synchronous work on the native better-sqlite3 connection as one unit of work of the FIFO
+ * lock (after every unit queued before it, never inside another one's transaction). For hot paths
+ * where TypeORM's per-transaction machinery costs far more than the SQL itself; `work` must be
+ * synchronous (wrap several statements in `db.transaction(...)()`).
+ */
+export function runNativeSqliteUnit<T>(dataSource: DataSource, work: (db: NativeSqlite) => T): Promise<T> {
+  const lock = locks.get(dataSource);
+  if (!lock || dataSource.options.type !== 'better-sqlite3')
+    throw new Error('runNativeSqliteUnit: not a serialised better-sqlite3 data source');
+  const db = (dataSource.driver as unknown as { databaseConnection: NativeSqlite }).databaseConnection;
+  return lock.run(() => Promise.resolve().then(() => work(db)));
 }

@@ -54,6 +54,13 @@ export class RotateTsaCertificate {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  private readonly listeners: ((credentialId: string) => void)[] = [];
+
+  /** Called after a rotation made by this instance has committed (issuance drops its cached signer). */
+  onRotated(listener: (credentialId: string) => void): void {
+    this.listeners.push(listener);
+  }
+
   execute(cmd: RotateTsaCertificateCommand): Promise<RotationResult> {
     if (!this.running) {
       this.running = this.run(cmd).finally(() => {
@@ -128,6 +135,7 @@ export class RotateTsaCertificate {
       return { previous, skipped: false };
     });
     if (outcome.skipped) return this.unchanged(await this.credentials.signer(outcome.previous!));
+    for (const listener of this.listeners) listener(id);
     await this.credentials.publish(entity);
     this.logger.log(`TSA credential ${id} active (certificate ${entity.certificateSerial}, ${cmd.reason})`);
     return {

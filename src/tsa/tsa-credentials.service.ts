@@ -20,13 +20,21 @@ export interface ActiveSigner {
 
 /**
  * Reads the TSA state row, locking it on PostgreSQL (SELECT … FOR UPDATE; SQLite serialises writers
- * by itself). Plain SQL rather than the query builder: this runs in every issuance batch, and the
+ * by itself). Plain SQL rather than the query builder: this runs on the issuance path, and the
  * builder's per-call work cost about as much as the rest of a one-token batch.
  */
-export async function lockTsaState(m: EntityManager): Promise<TsaStateEntity> {
-  const pg = m.connection.options.type === 'postgres';
+export function lockTsaState(m: EntityManager): Promise<TsaStateEntity> {
+  return selectTsaState(m, m.connection.options.type === 'postgres' ? ' FOR UPDATE' : '');
+}
+
+/** Reads the TSA state row without locking it. */
+export function readTsaState(m: EntityManager): Promise<TsaStateEntity> {
+  return selectTsaState(m, '');
+}
+
+async function selectTsaState(m: EntityManager, lock: string): Promise<TsaStateEntity> {
   const rows: { next_serial: number | string; active_credential_id: string | null }[] = await m.query(
-    `SELECT next_serial, active_credential_id FROM tsa_state WHERE id = 1${pg ? ' FOR UPDATE' : ''}`,
+    `SELECT next_serial, active_credential_id FROM tsa_state WHERE id = 1${lock}`,
   );
   if (!rows.length) throw new Error('tsa_state row missing: migration 1763800003000 not applied');
   // bigint arrives as a string from PostgreSQL (as BigIntColumn's transformer reads it).

@@ -277,6 +277,36 @@ describe('TSA across restarts, rotation and years (e2e)', () => {
     }
   });
 
+  it('never hands out a token signed by a credential another instance retired meanwhile', async () => {
+    const first = await createTestApp();
+    let second: T | undefined;
+    try {
+      const stamper = first.app.get(TimeStamper);
+      const a = await stamper.timestamp({ digest: Buffer.alloc(32, 1), hashAlgorithm: 'SHA-256' });
+      // A second instance on the same database rotates; the first still holds the old signer.
+      second = await createTestApp({ reuse: { dir: first.dir, env: first.env } });
+      const rotated = await second.app
+        .get(RotateTsaCertificate)
+        .execute({ actor: 'test', reason: 'rotated elsewhere' });
+      expect(rotated.rotated).toBe(true);
+      const b = await stamper.timestamp({ digest: Buffer.alloc(32, 2), hashAlgorithm: 'SHA-256' });
+      expect(Buffer.from(b.tsaCertificates[0]).equals(Buffer.from(a.tsaCertificates[0]))).toBe(false);
+      const rows = await first.app
+        .get(DataSource)
+        .getRepository(TsaTokenEntity)
+        .find({ order: { serial: 'ASC' } });
+      // The token signed with the retired key was discarded: its serial is unused, the new one recorded.
+      expect(rows.map((r) => [r.serial, r.credentialId])).toEqual([
+        [Number(a.serialNumber), rotated.previousCredentialId],
+        [Number(b.serialNumber), rotated.credentialId],
+      ]);
+      expect(BigInt(b.serialNumber)).toBe(BigInt(a.serialNumber) + 2n);
+    } finally {
+      await second?.close();
+      await destroyTestApp(first);
+    }
+  });
+
   it('rotates on request (CLI) and automatically after the key usage period; old tokens stay verifiable', async () => {
     const clock = new SettableClock(new Date('2027-04-01T00:00:00Z'));
     const t = await createTestApp({ clock });

@@ -7,6 +7,7 @@ import { Tsa1763800003000 } from './1763800003000-Tsa';
 import { Archive1763800007000 } from './1763800007000-Archive';
 import { AuditPending1763800008000 } from './1763800008000-AuditPending';
 import { LoginKeySealed1763800009000 } from './1763800009000-LoginKeySealed';
+import { TsaTokensImprintIndex1763800010000 } from './1763800010000-TsaTokensImprintIndex';
 
 /**
  * Every migration, in order. Add new ones at the end; never edit one that has been committed.
@@ -22,4 +23,5 @@ export const migrations = [
   Archive1763800007000,
   AuditPending1763800008000,
   LoginKeySealed1763800009000,
+  TsaTokensImprintIndex1763800010000,
 ];

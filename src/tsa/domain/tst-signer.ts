@@ -1,4 +1,4 @@
-import { KeyObject, createHash, sign as cryptoSign } from 'node:crypto';
+import { KeyObject, createHash, hash, sign as cryptoSign } from 'node:crypto';
 import {
   Tag,
   algorithmId,
@@ -141,18 +141,15 @@ export class TstSigner {
     return this.assemble(p, cryptoSign(this.profile.digest, p.signedAttrs, this.credential.privateKey));
   }
 
-  /**
-   * Same as issue(), with the signature computed on libuv's thread pool: on a multi-core host the
-   * event loop keeps encoding, parsing and recording while other cores sign.
-   */
-  async issueAsync(req: ParsedTimeStampRequest, serialNumber: bigint, genTime: Date): Promise<IssuedToken> {
+  /** Same as issue(), with the signature computed by `sign` (another thread, an HSM, …). */
+  async issueWith(
+    req: ParsedTimeStampRequest,
+    serialNumber: bigint,
+    genTime: Date,
+    sign: (digest: string, data: Buffer, key: KeyObject) => Promise<Buffer>,
+  ): Promise<IssuedToken> {
     const p = this.prepare(req, serialNumber, genTime);
-    const signature = await new Promise<Buffer>((resolve, reject) =>
-      cryptoSign(this.profile.digest, p.signedAttrs, this.credential.privateKey, (err, sig) =>
-        err ? reject(err) : resolve(sig),
-      ),
-    );
-    return this.assemble(p, signature);
+    return this.assemble(p, await sign(this.profile.digest, p.signedAttrs, this.credential.privateKey));
   }
 
   /** Throws the refusal a request would get (policy, time outside the certificate); returns the policy. */
@@ -183,7 +180,7 @@ export class TstSigner {
     // The signed attributes are a fixed template; only the message digest changes (its SET OF
     // position is fixed because the attributes differ in length or OID before the digest bytes).
     const signedAttrs = Buffer.from(this.attrsTemplate);
-    createHash(this.profile.digest).update(tstInfo).digest().copy(signedAttrs, this.digestOffset);
+    hash(this.profile.digest, tstInfo, 'buffer').copy(signedAttrs, this.digestOffset);
     return { req, serialNumber, genTime, policy, tstInfo, signedAttrs };
   }
 
