@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
+import { SlidingWindowThrottlerStorage } from './common/http/sliding-window-throttler-storage';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppConfig, loadConfig } from './config/app-config';
@@ -78,16 +79,19 @@ export class AppModule {
         }),
         ThrottlerModule.forRoot({
           throttlers: [{ name: 'default', ttl: 60_000, limit: config.RATE_LIMIT_PER_MINUTE }],
+          storage: new SlidingWindowThrottlerStorage(),
         }),
         ...(config.SCHEDULER_ENABLED ? [ScheduleModule.forRoot()] : []),
         DatabaseModule,
         PlatformModule.forRoot(options.overrides),
+        // First among the feature modules: Express matches routes in registration order, and POST /tsa
+        // is the busiest machine-to-machine endpoint (every signature and re-stamp of a client).
+        TsaModule,
         WebModule,
         BankingModule,
         ContractsModule,
         IdentityModule,
         PkiModule,
-        TsaModule,
         PadesModule,
         ArchiveModule,
         RaModule,
