@@ -109,7 +109,8 @@ async function scenario(
       `${db}: ${workers} worker(s) renewed ${renewed} (failed ${failed}): ${runRate.toFixed(1)} originals/s during the run ` +
         `(${((runRate / floor) * 100).toFixed(2)} % of the floor), ${rate.toFixed(1)}/s including process start (${seconds.toFixed(1)} s); peak RSS per worker: ${results
           .map((r) => `${(r.maxRssKb / 1024).toFixed(0)} MiB`)
-          .join(', ')}; per-worker rates: ${results.map((r) => r.rate.toFixed(1)).join(', ')}/s\n`,
+          .join(', ')}; per-worker rates: ${results.map((r) => r.rate.toFixed(1)).join(', ')}/s; ` +
+        `worker CPU per original: ${results.map((r) => r.cpuMsEach.toFixed(2)).join(', ')} ms\n`,
     );
     const check = await boot(workerEnv);
     const ds = check.get(DataSource);
@@ -192,6 +193,8 @@ interface WorkerResult {
   failed: number;
   rate: number;
   maxRssKb: number;
+  /** CPU time of the worker process (all its threads) per renewed original, ms. */
+  cpuMsEach: number;
 }
 
 function spawnWorker(env: Record<string, string>): Promise<WorkerResult> {
@@ -217,13 +220,16 @@ async function worker(): Promise<void> {
   const app = await boot({});
   try {
     const t = process.hrtime.bigint();
+    const cpu = process.cpuUsage();
     const r = await app.get(RestampOriginals).execute({ mode: 'due', trigger: 'cli', actor: 'bench' });
     const s = Number(process.hrtime.bigint() - t) / 1e9;
+    const used = process.cpuUsage(cpu);
     const result: WorkerResult = {
       renewed: r.renewed,
       failed: r.failed,
       rate: r.renewed / s,
       maxRssKb: process.resourceUsage().maxRSS,
+      cpuMsEach: (used.user + used.system) / 1000 / Math.max(1, r.renewed),
     };
     process.stdout.write(`${JSON.stringify({ worker: result })}\n`);
   } finally {

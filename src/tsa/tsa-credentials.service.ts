@@ -27,11 +27,6 @@ export function lockTsaState(m: EntityManager): Promise<TsaStateEntity> {
   return selectTsaState(m, m.connection.options.type === 'postgres' ? ' FOR UPDATE' : '');
 }
 
-/** Reads the TSA state row without locking it. */
-export function readTsaState(m: EntityManager): Promise<TsaStateEntity> {
-  return selectTsaState(m, '');
-}
-
 async function selectTsaState(m: EntityManager, lock: string): Promise<TsaStateEntity> {
   const rows: { next_serial: number | string; active_credential_id: string | null }[] = await m.query(
     `SELECT next_serial, active_credential_id FROM tsa_state WHERE id = 1${lock}`,

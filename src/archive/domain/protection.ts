@@ -49,8 +49,13 @@ function cn(dn: string): string {
  * Reads the protection of a signed PDF without validating it (validation is PadesEngine.verify's
  * job): the newest timestamp's TSA certificate expiry and the CRYPTREC horizon of its algorithms.
  */
-export function summarizeProtection(pdf: Uint8Array, options: { maxBytes?: number } = {}): ProtectionSummary {
-  const doc = PdfDocument.load(pdf, { maxBytes: options.maxBytes });
+export function summarizeProtection(
+  pdf: Uint8Array | PdfDocument,
+  options: { maxBytes?: number } = {},
+): ProtectionSummary {
+  // A caller that has already loaded the document (the renewal check) passes it: loading a
+  // multi-revision file (xref chain, signature fields) costs more than the summary itself.
+  const doc = pdf instanceof PdfDocument ? pdf : PdfDocument.load(pdf, { maxBytes: options.maxBytes });
   const sigs = doc.signatures().sort((a, b) => a.revisionEnd - b.revisionEnd);
   const signers: string[] = [];
   let newest: ParsedTimeStampToken | undefined;

@@ -19,6 +19,8 @@ export interface RenewalCheck {
   problems: string[];
   /** DER of the new document timestamp's TSA certificate. */
   tsaCertificate?: Uint8Array;
+  /** The new version, loaded (for callers that read it further). */
+  document?: PdfDocument;
 }
 
 /** ETSI EN 319 142-1 §5.4: what an archive renewal may add after the signatures. */
@@ -68,7 +70,7 @@ export async function checkRenewalRevision(
       ok: false,
       problems: [`the new document timestamp is not valid: ${v.indication} ${v.message ?? ''}`.trim()],
     };
-  return { ok: true, problems: [], tsaCertificate: v.info?.signerCertificate };
+  return { ok: true, problems: [], tsaCertificate: v.info?.signerCertificate, document: doc };
 }
 
 /**

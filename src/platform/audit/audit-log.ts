@@ -65,16 +65,28 @@ export class AuditLog implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   async append(event: AuditEvent, manager?: EntityManager): Promise<void> {
-    assertNoSecrets(event.details);
-    const row = {
-      at: new Date(Math.floor(this.clock.now().getTime())),
-      actor: event.actor,
-      action: event.action,
-      subject: event.subject ?? null,
-      details: event.details ?? null,
-    };
+    await this.appendMany([event], manager);
+  }
+
+  /**
+   * Appends several events in one statement (a batch of renewals, say), in the given order, inside
+   * the caller's transaction.
+   */
+  async appendMany(events: AuditEvent[], manager?: EntityManager): Promise<void> {
+    if (!events.length) return;
+    const at = new Date(Math.floor(this.clock.now().getTime()));
+    const rows = events.map((event) => {
+      assertNoSecrets(event.details);
+      return {
+        at,
+        actor: event.actor,
+        action: event.action,
+        subject: event.subject ?? null,
+        details: event.details ?? null,
+      };
+    });
     const m = manager ?? this.dataSource.manager;
-    await m.getRepository(AuditPendingEntity).insert(row as never);
+    await m.getRepository(AuditPendingEntity).insert(rows as never);
     this.scheduleSeal();
   }
 
