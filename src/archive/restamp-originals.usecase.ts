@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import * as os from 'node:os';
-import { Brackets, DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
+import { Brackets, DataSource, EntityManager, In, SelectQueryBuilder } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { PadesEngine } from '../pades/pades-engine.service';
@@ -162,29 +162,29 @@ export class RestampOriginals {
     cmd.onProgress?.(progress());
     const ctx = await this.runContext();
     let remaining = cmd.limit ?? Number.MAX_SAFE_INTEGER;
-    while (remaining > 0) {
-      const batch = await this.claim(
-        run.id,
-        cmd.mode,
-        Math.min(remaining, this.config.ARCHIVE_RESTAMP_BATCH_SIZE),
-      );
-      if (!batch.length) break;
+    const fetchBatch = async (): Promise<Claimed[]> => {
+      const size = Math.min(remaining, this.config.ARCHIVE_RESTAMP_BATCH_SIZE);
+      if (size <= 0) return [];
+      const batch = await this.claim(run.id, cmd.mode, size);
       remaining -= batch.length;
       const previous = await this.currentVersionRows(batch);
-      await runPool(batch, this.config.ARCHIVE_RESTAMP_CONCURRENCY, async (o) => {
-        const failure = await this.renewOne(o, run.id, cmd.actor, ctx, previous.get(o.id));
-        if (failure) {
-          run.failedCount++;
-          if (run.failures.length < MAX_RECORDED_FAILURES) run.failures.push(failure);
-        } else run.renewedCount++;
-        cmd.onProgress?.(progress());
-      });
+      return batch.map((o) => ({ o, previous: previous.get(o.id) }));
+    };
+    const feed = new ClaimFeed(fetchBatch, this.config.ARCHIVE_RESTAMP_CONCURRENCY, () =>
       // Progress is visible to the admin page while the run goes on.
-      await runs.update(
+      runs.update(
         { id: run.id },
         { renewedCount: run.renewedCount, failedCount: run.failedCount, failures: run.failures },
-      );
-    }
+      ),
+    );
+    await runPool(this.config.ARCHIVE_RESTAMP_CONCURRENCY, feed, async ({ o, previous }) => {
+      const failure = await this.renewOne(o, run.id, cmd.actor, ctx, previous);
+      if (failure) {
+        run.failedCount++;
+        if (run.failures.length < MAX_RECORDED_FAILURES) run.failures.push(failure);
+      } else run.renewedCount++;
+      cmd.onProgress?.(progress());
+    });
     if (ctx.services.timeStamper instanceof HttpTimeStamper) ctx.services.timeStamper.close();
     run.finishedAt = this.clock.now();
     run.durationMs = Date.now() - startedMs;
@@ -247,7 +247,8 @@ export class RestampOriginals {
         .set({ claimedBy: marker, claimedUntil: until })
         .whereInIds(ids)
         .execute();
-      return m.getRepository(ArchivedOriginalEntity).findBy({ claimedBy: marker });
+      // Exactly the rows claimed now (earlier batches of this run may still be in flight).
+      return m.getRepository(ArchivedOriginalEntity).findBy({ id: In(ids), claimedBy: marker });
     });
   }
 
@@ -675,11 +676,63 @@ function processAlive(pid: number): boolean {
   }
 }
 
-/** Runs `fn` over `items` with at most `concurrency` in flight. */
-async function runPool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]);
+interface Claimed {
+  o: ArchivedOriginalEntity;
+  previous: ArchiveVersionEntity | undefined;
+}
+
+/**
+ * Hands claimed originals to the renewal lanes one by one and claims the next batch while the
+ * current one is still being renewed (when fewer items are left than lanes), so lanes never wait
+ * for a claim round trip and no batch ends with most lanes idle. One claim at a time.
+ */
+class ClaimFeed {
+  private readonly queue: Claimed[] = [];
+  private pending?: Promise<Claimed[]>;
+  private exhausted = false;
+
+  constructor(
+    private readonly fetch: () => Promise<Claimed[]>,
+    private readonly lanes: number,
+    private readonly onBatch: () => Promise<unknown>,
+  ) {}
+
+  async take(): Promise<Claimed | undefined> {
+    for (;;) {
+      if (this.queue.length) {
+        const item = this.queue.shift()!;
+        if (this.queue.length < this.lanes) this.prefetch();
+        return item;
+      }
+      if (this.exhausted) return undefined;
+      this.prefetch();
+      const p = this.pending!;
+      const got = await p;
+      if (this.pending === p) {
+        this.pending = undefined;
+        if (got.length) this.queue.push(...got);
+        else this.exhausted = true;
+      }
+    }
+  }
+
+  private prefetch(): void {
+    if (this.pending || this.exhausted) return;
+    this.pending = this.onBatch().then(() => this.fetch());
+  }
+}
+
+/** Runs `fn` over the feed's items with at most `concurrency` in flight. */
+async function runPool(
+  concurrency: number,
+  feed: ClaimFeed,
+  fn: (item: Claimed) => Promise<void>,
+): Promise<void> {
+  const lanes = Array.from({ length: concurrency }, async () => {
+    for (let item = await feed.take(); item; item = await feed.take()) await fn(item);
   });
-  await Promise.all(lanes);
+  // A failed claim ends every lane; the run reports it only once no renewal is in flight.
+  const settled = await Promise.allSettled(lanes);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
