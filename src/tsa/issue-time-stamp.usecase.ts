@@ -165,7 +165,7 @@ export class IssueTimeStamp implements BeforeApplicationShutdown {
     this.detached.runInAsyncScope(() => setImmediate(() => void this.pump()));
   }
 
-  /** Stage 1: serial numbers, TSTInfo, signature dispatched to the thread pool. */
+  /** Stage 1: serial numbers, TSTInfo, signatures (on the signing thread or inline). */
   private async pump(): Promise<void> {
     try {
       while (this.incoming.length) {
