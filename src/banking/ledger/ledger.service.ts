@@ -6,6 +6,7 @@ import { AccountEntity, InternalAccount } from '../accounts/account.entity';
 import { bankingError } from '../banking.errors';
 import { LedgerFinding, PostingLine, checkLedger, postingProblem, withoutZeroLines } from './domain/posting';
 import { JournalEntryEntity, JournalKind, PostingEntity } from './journal.entity';
+import { Sql, Write, join, raw, sql, value } from './sql.util';
 import { UnitOfWork, isUniqueViolation } from './unit-of-work';
 
 export interface JournalInput {
@@ -46,6 +47,8 @@ const INTERNAL: Record<InternalAccount, { id: string; number: string; name: stri
     name: '仮受消費税',
   },
 };
+
+const INTERNAL_IDS = new Set(Object.values(INTERNAL).map((a) => a.id));
 
 /**
  * The double-entry ledger: the only writer of postings and deposit balances. Callers run inside a
@@ -99,12 +102,7 @@ export class LedgerService implements OnModuleInit {
   async lockAccounts(m: EntityManager, ids: string[]): Promise<Map<string, AccountEntity>> {
     const unique = [...new Set(ids)].sort();
     if (unique.length === 0) return new Map();
-    const rows = await this.uow
-      .forUpdate(m.getRepository(AccountEntity).createQueryBuilder('a'))
-      .where('a.id IN (:...ids)', { ids: unique })
-      .orderBy('a.id', 'ASC')
-      .getMany();
-    return new Map(rows.map((r) => [r.id, r]));
+    return this.lockWhere(m, sql`a.id IN (${join(unique.map(value))})`);
   }
 
   /**
@@ -112,22 +110,35 @@ export class LedgerService implements OnModuleInit {
    * statement (a transfer's debit and credit accounts never change after the request), so a
    * confirmation needs no read before its transaction. Same id order, so still deadlock-free.
    */
-  async lockAccountsOfTransfer(
+  lockAccountsOfTransfer(
     m: EntityManager,
     transferId: string,
     contractId: string,
   ): Promise<Map<string, AccountEntity>> {
     const of = (column: string) =>
-      `SELECT t.${column} FROM bk_transfers t WHERE t.id = :transferId AND t.contract_id = :contractId`;
-    const rows = await this.uow
-      .forUpdate(m.getRepository(AccountEntity).createQueryBuilder('a'))
-      .where(`(a.id IN (${of('debit_account_id')}) OR a.id IN (${of('credit_account_id')}))`, {
-        transferId,
-        contractId,
-      })
-      .orderBy('a.id', 'ASC')
-      .getMany();
-    return new Map(rows.map((r) => [r.id, r]));
+      sql`SELECT t.${raw(column)} FROM bk_transfers t WHERE t.id = ${transferId} AND t.contract_id = ${contractId}`;
+    return this.lockWhere(
+      m,
+      sql`(a.id IN (${of('debit_account_id')}) OR a.id IN (${of('credit_account_id')}))`,
+    );
+  }
+
+  /**
+   * SELECT … ORDER BY id FOR UPDATE, by hand (sql.util): the row lock every money move of an
+   * account serialises on, taken in id order.
+   */
+  private async lockWhere(m: EntityManager, where: Sql): Promise<Map<string, AccountEntity>> {
+    const A = this.uow.table(AccountEntity);
+    const rows = await this.uow.rows(
+      sql`SELECT ${A.select('a')} FROM ${raw(A.name)} a WHERE ${where} ORDER BY a.id${this.uow.lockClause()}`,
+      m,
+    );
+    const map = new Map<string, AccountEntity>();
+    for (const r of rows) {
+      const a = A.hydrate(r, 'a')!;
+      map.set(a.id, a);
+    }
+    return map;
   }
 
   /**
@@ -140,6 +151,21 @@ export class LedgerService implements OnModuleInit {
     input: JournalInput,
     locked: Map<string, AccountEntity>,
   ): Promise<JournalEntryEntity> {
+    const { journal, writes } = this.prepare(input, locked);
+    await this.uow.execute(m, writes);
+    return journal;
+  }
+
+  /**
+   * The checks and computations of `post`, with its writes returned instead of run, so a caller
+   * can run them in one batch with its own writes (UnitOfWork.execute: one statement on
+   * PostgreSQL). The locked accounts' balance and sequence are advanced here, as in `post`; the
+   * caller must run the writes in the same transaction or throw.
+   */
+  prepare(
+    input: JournalInput,
+    locked: Map<string, AccountEntity>,
+  ): { journal: JournalEntryEntity; writes: Write[] } {
     const lines = withoutZeroLines(input.lines);
     const problem = postingProblem(lines);
     if (problem) throw new Error(`ledger: refusing to post (${problem}) ${input.kind}`);
@@ -154,7 +180,6 @@ export class LedgerService implements OnModuleInit {
       actor: input.actor,
       createdAt: now,
     };
-    const internalIds = new Set(Object.values(INTERNAL).map((a) => a.id));
     const postings: PostingEntity[] = [];
     for (const line of lines) {
       const base = {
@@ -167,7 +192,7 @@ export class LedgerService implements OnModuleInit {
         valueDate: input.valueDate,
         createdAt: now,
       };
-      if (internalIds.has(line.accountId)) {
+      if (INTERNAL_IDS.has(line.accountId)) {
         postings.push({ ...base, accountSeq: null, balanceAfterYen: null });
         continue;
       }
@@ -181,44 +206,31 @@ export class LedgerService implements OnModuleInit {
       acct.updatedAt = now;
       postings.push({ ...base, accountSeq: acct.lastSeq, balanceAfterYen: next });
     }
-    await m.insert(JournalEntryEntity, journal);
-    await m.insert(PostingEntity, postings);
     const moved = [...new Set(lines.map((l) => l.accountId))].flatMap((id) => locked.get(id) ?? []);
-    await this.storeBalances(m, moved, now);
-    return journal;
+    const writes: Write[] = [
+      { sql: this.uow.table(JournalEntryEntity).insert([journal]), rows: 1, what: 'journal entry' },
+      { sql: this.uow.table(PostingEntity).insert(postings), rows: postings.length, what: 'postings' },
+    ];
+    if (moved.length)
+      writes.push({ sql: this.storeBalances(moved, now), rows: moved.length, what: 'balances' });
+    return { journal, writes };
   }
 
   /**
-   * Writes the new balance and sequence of every moved deposit account in ONE statement (a
-   * transfer moves two): the rows are locked by this transaction, and the values were computed
-   * from the locked rows above, so this is the same write as one UPDATE per account, with fewer
-   * round trips while the locks are held.
+   * The new balance and sequence of every moved deposit account in ONE statement (a transfer
+   * moves two): the rows are locked by this transaction, and the values were computed from the
+   * locked rows, so this is the same write as one UPDATE per account.
    */
-  private async storeBalances(m: EntityManager, accounts: AccountEntity[], now: Date): Promise<void> {
-    if (accounts.length === 0) return;
-    if (accounts.length === 1) {
-      const [a] = accounts;
-      await m.update(
-        AccountEntity,
-        { id: a.id },
-        { balanceYen: a.balanceYen, lastSeq: a.lastSeq, updatedAt: now },
-      );
-      return;
-    }
-    const params: Record<string, unknown> = { ids: accounts.map((a) => a.id) };
-    const cases = (column: string) =>
-      `CASE id ${accounts.map((_, i) => `WHEN :id${i} THEN CAST(:${column}${i} AS BIGINT)`).join(' ')} END`;
-    accounts.forEach((a, i) => {
-      params[`id${i}`] = a.id;
-      params[`bal${i}`] = a.balanceYen;
-      params[`seq${i}`] = a.lastSeq;
-    });
-    await m
-      .createQueryBuilder()
-      .update(AccountEntity)
-      .set({ balanceYen: () => cases('bal'), lastSeq: () => cases('seq'), updatedAt: now })
-      .where('id IN (:...ids)', params)
-      .execute();
+  private storeBalances(accounts: AccountEntity[], now: Date): Sql {
+    const A = this.uow.table(AccountEntity);
+    const cases = (pick: (a: AccountEntity) => number) =>
+      sql`CASE id ${join(
+        accounts.map((a) => sql`WHEN ${a.id} THEN CAST(${pick(a)} AS BIGINT)`),
+        ' ',
+      )} END`;
+    return sql`UPDATE ${raw(A.name)} SET balance_yen = ${cases((a) => a.balanceYen)}, last_seq = ${cases(
+      (a) => a.lastSeq,
+    )}, updated_at = ${A.value('updatedAt', now)} WHERE id IN (${join(accounts.map((a) => value(a.id)))})`;
   }
 
   /** The ledger invariants (`npm run cli -- ledger check`). Read-only. */

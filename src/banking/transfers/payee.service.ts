@@ -24,8 +24,11 @@ export interface Payee {
   nameKana: string;
   ownBank: boolean;
   /** The credit account when the payee is at our bank. */
-  account?: AccountEntity;
+  account?: PayeeAccount;
 }
+
+/** What a transfer needs of an own-bank payee's account. */
+export type PayeeAccount = Pick<AccountEntity, 'id' | 'status' | 'nameKana'>;
 
 export const payeeKey = (q: PayeeQuery) =>
   `${q.bankCode}-${q.branchCode}-${q.accountType}-${q.accountNumber}`;
@@ -46,7 +49,7 @@ export class PayeeService {
    * Finds the payee or throws a 4xx naming why. `known`: the own-bank account with that number
    * (or null), when the caller already read it in another query; same checks either way.
    */
-  async resolve(q: PayeeQuery, m?: EntityManager, known?: { account: AccountEntity | null }): Promise<Payee> {
+  async resolve(q: PayeeQuery, m?: EntityManager, known?: { account: PayeeAccount | null }): Promise<Payee> {
     if (
       !/^\d{4}$/.test(q.bankCode) ||
       !/^\d{3}$/.test(q.branchCode) ||

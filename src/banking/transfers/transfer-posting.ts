@@ -7,10 +7,17 @@ import { APP_CONFIG } from '../../config/config.module';
 import { AccountEntity, InternalAccount } from '../accounts/account.entity';
 import { BankingErrorCode, bankingError } from '../banking.errors';
 import { businessDateAt } from '../calendar/domain/business-calendar';
-import { LedgerService } from '../ledger/ledger.service';
+import { JournalInput, LedgerService } from '../ledger/ledger.service';
 import { JournalEntryEntity } from '../ledger/journal.entity';
+import { Write } from '../ledger/sql.util';
 import { splitTax, withdrawable } from './domain/transfer-rules';
 import { TransferEntity } from './transfer.entity';
+
+/** What the refusals of a debit (assertCanDebit) read of the account. */
+export type DebitAccount = Pick<
+  AccountEntity,
+  'id' | 'status' | 'paymentStopped' | 'garnished' | 'balanceYen' | 'overdraftLimitYen'
+>;
 
 /**
  * The money movements of a transfer: the debit (amount + fee, with the fee split into income and
@@ -36,8 +43,8 @@ export class TransferPosting {
 
   /** Refusals that depend on the accounts' current state (BK-07). */
   assertCanDebit(
-    debit: AccountEntity | undefined,
-    credit: AccountEntity | undefined,
+    debit: DebitAccount | undefined,
+    credit: Pick<AccountEntity, 'status'> | undefined,
     t: TransferEntity,
   ): void {
     if (!debit) throw bankingError.accountNotFound();
@@ -58,46 +65,57 @@ export class TransferPosting {
     if (need > can) throw bankingError.insufficientFunds(Math.max(0, can), need);
   }
 
-  async post(
+  post(
     m: EntityManager,
     t: TransferEntity,
     locked: Map<string, AccountEntity>,
     now: Date,
     actor: string,
   ): Promise<JournalEntryEntity> {
+    return this.ledger.post(m, this.journalOf(t, now, actor), locked);
+  }
+
+  /** `post` with the writes returned for the caller's batch (LedgerService.prepare). */
+  prepare(
+    t: TransferEntity,
+    locked: Map<string, AccountEntity>,
+    now: Date,
+    actor: string,
+  ): { journal: JournalEntryEntity; writes: Write[] } {
+    return this.ledger.prepare(this.journalOf(t, now, actor), locked);
+  }
+
+  /** The debit: amount + fee from the payer; amount to the payee (or clearing); fee and its tax. */
+  private journalOf(t: TransferEntity, now: Date, actor: string): JournalInput {
     const { incomeYen, taxYen } = splitTax(t.feeYen, this.config.BANKING_CONSUMPTION_TAX_PERCENT);
     const label = t.kind === 'furikae' ? '振替' : '振込';
     const creditId = t.creditAccountId ?? this.ledger.internalAccountId(InternalAccount.CLEARING);
-    return this.ledger.post(
-      m,
-      {
-        kind: 'transfer',
-        businessDate: businessDateAt(now),
-        valueDate: tokyoDate(now),
-        description: `${label} ${t.payeeNameKana}`,
-        transferId: t.id,
-        actor,
-        lines: [
-          {
-            accountId: t.debitAccountId,
-            amountYen: -(t.amountYen + t.feeYen),
-            description: `${label} ${t.payeeNameKana}`.slice(0, 100),
-          },
-          { accountId: creditId, amountYen: t.amountYen, description: `${label} ${t.memo || ''}`.trim() },
-          {
-            accountId: this.ledger.internalAccountId(InternalAccount.FEE_INCOME),
-            amountYen: incomeYen,
-            description: `${label}手数料`,
-          },
-          {
-            accountId: this.ledger.internalAccountId(InternalAccount.TAX_PAYABLE),
-            amountYen: taxYen,
-            description: `${label}手数料消費税`,
-          },
-        ],
-      },
-      locked,
-    );
+    return {
+      kind: 'transfer',
+      businessDate: businessDateAt(now),
+      valueDate: tokyoDate(now),
+      description: `${label} ${t.payeeNameKana}`,
+      transferId: t.id,
+      actor,
+      lines: [
+        {
+          accountId: t.debitAccountId,
+          amountYen: -(t.amountYen + t.feeYen),
+          description: `${label} ${t.payeeNameKana}`.slice(0, 100),
+        },
+        { accountId: creditId, amountYen: t.amountYen, description: `${label} ${t.memo || ''}`.trim() },
+        {
+          accountId: this.ledger.internalAccountId(InternalAccount.FEE_INCOME),
+          amountYen: incomeYen,
+          description: `${label}手数料`,
+        },
+        {
+          accountId: this.ledger.internalAccountId(InternalAccount.TAX_PAYABLE),
+          amountYen: taxYen,
+          description: `${label}手数料消費税`,
+        },
+      ],
+    };
   }
 
   postReturn(

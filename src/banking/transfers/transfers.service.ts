@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { EntityManager, In, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { EntityManager, In } from 'typeorm';
 import { AppError } from '../../common/errors/app-error';
 import { constantTimeEqual, randomDigits, sha256Hex } from '../../common/crypto/secrets';
 import { addDays, tokyoDate } from '../../common/time/tokyo-time';
@@ -18,7 +18,9 @@ import {
 } from '../calendar/domain/business-calendar';
 import { ClearingPort, PayeeQuery } from '../clearing/clearing.port';
 import { CustomerPrincipal } from '../customers/customer-auth.service';
-import { CustomerEntity, IbContractEntity, IbServiceAccountEntity } from '../customers/customer.entity';
+import { IbContractEntity, IbServiceAccountEntity, PayeeCheckEntity } from '../customers/customer.entity';
+import { auditWrite } from '../ledger/audit-write';
+import { Sql, Write, join, raw, sql, value } from '../ledger/sql.util';
 import { UnitOfWork, isUniqueViolation } from '../ledger/unit-of-work';
 import {
   Limits,
@@ -28,9 +30,9 @@ import {
   feeBand,
   transferFee,
 } from './domain/transfer-rules';
-import { PayeeService } from './payee.service';
+import { PayeeAccount, PayeeService, payeeKey } from './payee.service';
 import { TransferNotices } from './transfer-notices';
-import { TransferPosting } from './transfer-posting';
+import { DebitAccount, TransferPosting } from './transfer-posting';
 import { LIMIT_COUNTED_STATUSES, TransferCaseEntity, TransferEntity } from './transfer.entity';
 
 export interface RequestTransferCommand {
@@ -56,39 +58,48 @@ const TRANSFER_ID = /^[0-9a-f-]{36}$/;
 
 /**
  * BK-08: the amount a debit account has committed for an execution date (the transfers counted
- * against the day's limit). One rule, used on its own and as a subquery of the confirmation load.
+ * against the day's limit). One rule, used on its own and as a subquery of the request and
+ * confirmation loads; `account` and `date` are values or column references of the outer query.
  */
-function usedQuery(
-  qb: SelectQueryBuilder<ObjectLiteral>,
-  alias: string,
-  debitAccountId: string,
-  executionDate: string,
-): SelectQueryBuilder<ObjectLiteral> {
-  return qb
-    .select(`COALESCE(SUM(${alias}.amount_yen), 0)`, 'used')
-    .where(
-      `${alias}.debit_account_id = ${debitAccountId} AND ${alias}.execution_date = ${executionDate} AND ${alias}.status IN (:...limitCountedStatuses)`,
-      { limitCountedStatuses: LIMIT_COUNTED_STATUSES },
-    );
+function usedSql(account: Sql, date: Sql, excluding?: Sql): Sql {
+  return sql`SELECT COALESCE(SUM(u.amount_yen), 0) FROM bk_transfers u WHERE u.debit_account_id = ${account} AND u.execution_date = ${date} AND u.status IN (${join(
+    LIMIT_COUNTED_STATUSES.map(value),
+  )})${excluding ? sql` AND u.id <> ${excluding}` : raw('')}`;
 }
+
+type ContractState = Pick<IbContractEntity, 'id' | 'status' | 'payeeCheckLockedAt'>;
+
+/** The debit account's columns a request reads: the refusals (assertCanDebit) and the fee band. */
+const DEBIT_COLUMNS = [
+  'id',
+  'status',
+  'paymentStopped',
+  'garnished',
+  'balanceYen',
+  'overdraftLimitYen',
+  'branchCode',
+  'nameKana',
+] as const;
 
 /** What a request is checked against, read in one query (see requestContext). */
 interface RequestContext {
-  contract: IbContractEntity;
+  contract: ContractState;
   sa: IbServiceAccountEntity;
-  debit: AccountEntity;
+  debit: DebitAccount & Pick<AccountEntity, 'branchCode' | 'nameKana'>;
   /** The customer's address for the code mail, when read with the rest. */
   email?: string;
   /** The debit account's usage of the day's limit on the date asked for, when read with the rest. */
   used?: { executionDate: string; yen: number };
   /** Our deposit account with the payee's number (null: none), when the payee is at our bank. */
-  ownBankPayee?: { account: AccountEntity | null };
+  ownBankPayee?: { account: PayeeAccount | null };
+  /** An unconsumed check of this payee exists (BK-10): the request withdraws its strike. */
+  payeeChecked?: boolean;
 }
 
 /** A transfer with what its confirmation is checked against, read in one query (see loadForConfirm). */
 interface ConfirmContext {
   t: TransferEntity;
-  contract: IbContractEntity;
+  contract: ContractState;
   sa: IbServiceAccountEntity | null;
   email?: string;
   /** What the debit account has committed on the transfer's date, other than this transfer. */
@@ -152,17 +163,10 @@ export class TransfersService {
     executionDate: string,
     excludeId?: string,
   ): Promise<number> {
-    const qb = usedQuery(
-      m.createQueryBuilder<ObjectLiteral>(TransferEntity, 'u'),
-      'u',
-      ':debitAccountId',
-      ':executionDate',
-    ).setParameters({
-      debitAccountId,
-      executionDate,
-    });
-    if (excludeId) qb.andWhere('u.id <> :excludeId', { excludeId });
-    const row = await qb.getRawOne<{ used: string | number }>();
+    const [row] = await this.uow.rows<{ used: string | number }>(
+      sql`SELECT (${usedSql(value(debitAccountId), value(executionDate), excludeId ? value(excludeId) : undefined)}) AS used`,
+      m,
+    );
     return Number(row?.used ?? 0);
   }
 
@@ -210,12 +214,14 @@ export class TransfersService {
 
   /**
    * What a request is checked against, in ONE query on the happy path (it was six round trips,
-   * one of them after the commit): the first transfer with the same Idempotency-Key, the contract,
-   * the service account, the debit account, the customer's address and, when the execution date
-   * is already known, the day's limit usage, and the payee's account when it is at our bank (the
-   * payee checks themselves still run in PayeeService.resolve). When the join finds nothing, the separate lookups run
-   * as before, in the old order (replay first, then the contract state, then the service account),
-   * so every refusal is unchanged.
+   * one of them after the commit): whether a transfer with the same Idempotency-Key exists, the
+   * contract's state, the service account, the debit account's columns a request reads, the
+   * customer's address, whether an unconsumed check of this payee exists (BK-10) and, when the
+   * execution date is already known, the day's limit usage, and the payee's account when it is at
+   * our bank (the payee checks themselves still run in PayeeService.resolve). Hand-written SQL
+   * (sql.util): the query builder cost more CPU than the query. When the join finds nothing, the
+   * separate lookups run as before, in the old order (replay first, then the contract state, then
+   * the service account), so every refusal is unchanged.
    */
   private async requestContext(
     m: EntityManager,
@@ -225,63 +231,58 @@ export class TransfersService {
     idempotencyKey: string | undefined,
     executionDate: string | undefined,
     ownBankPayee: PayeeQuery | undefined,
+    payee: PayeeQuery,
   ): Promise<RequestContext | { replay: TransferEntity }> {
-    const qb = m
-      .getRepository(IbServiceAccountEntity)
-      .createQueryBuilder('sa')
-      .innerJoinAndMapOne('sa.contract', IbContractEntity, 'c', 'c.id = sa.contract_id')
-      .innerJoinAndMapOne('sa.account', AccountEntity, 'a', 'a.id = sa.account_id')
-      .leftJoinAndMapOne('sa.customer', CustomerEntity, 'cu', 'cu.id = c.customer_id')
-      .where('sa.contract_id = :contractId AND sa.account_id = :debitAccountId', {
-        contractId,
-        debitAccountId,
-      });
-    if (idempotencyKey)
-      qb.leftJoinAndMapOne(
-        'sa.replay',
-        TransferEntity,
-        'r',
-        'r.contract_id = sa.contract_id AND r.idempotency_key = :idempotencyKey',
-        { idempotencyKey },
+    const { uow } = this;
+    const SA = uow.table(IbServiceAccountEntity);
+    const A = uow.table(AccountEntity);
+    const T = uow.table(TransferEntity);
+    const PC = uow.table(PayeeCheckEntity);
+    const columns: Sql[] = [
+      SA.select('sa'),
+      uow.table(IbContractEntity).select('c', ['id', 'status', 'payeeCheckLockedAt']),
+      A.select('a', DEBIT_COLUMNS),
+      raw('cu.email AS cu_email'),
+      sql`(SELECT pc.id FROM ${raw(PC.name)} pc WHERE pc.contract_id = sa.contract_id AND pc.payee_key = ${payeeKey(
+        payee,
+      )} AND pc.found = ${PC.value('found', true)} AND pc.consumed = ${PC.value('consumed', false)} LIMIT 1) AS payee_check_id`,
+    ];
+    const joins: Sql[] = [];
+    if (idempotencyKey) {
+      // Only whether a first request exists: a replay (a retry) loads it whole below.
+      columns.push(T.select('r', ['id']));
+      joins.push(
+        sql`LEFT JOIN bk_transfers r ON r.contract_id = sa.contract_id AND r.idempotency_key = ${idempotencyKey}`,
       );
-    if (ownBankPayee)
-      qb.leftJoinAndMapOne(
-        'sa.payeeAccount',
-        AccountEntity,
-        'pa',
-        "pa.branch_code = :payeeBranch AND pa.account_type = :payeeType AND pa.account_number = :payeeNumber AND pa.kind = 'deposit'",
-        {
-          payeeBranch: ownBankPayee.branchCode,
-          payeeType: ownBankPayee.accountType,
-          payeeNumber: ownBankPayee.accountNumber,
-        },
+    }
+    if (ownBankPayee) {
+      columns.push(A.select('pa', ['id', 'status', 'nameKana']));
+      joins.push(
+        sql`LEFT JOIN bk_accounts pa ON pa.branch_code = ${ownBankPayee.branchCode} AND pa.account_type = ${ownBankPayee.accountType} AND pa.account_number = ${ownBankPayee.accountNumber} AND pa.kind = 'deposit'`,
       );
+    }
     if (executionDate)
-      qb.addSelect(
-        (sub: SelectQueryBuilder<ObjectLiteral>) =>
-          usedQuery(sub.from(TransferEntity, 'u'), 'u', 'sa.account_id', ':executionDate'),
-        'used_yen',
-      ).setParameter('executionDate', executionDate);
-    const { entities, raw } = await qb.getRawAndEntities<{ used_yen?: string | number }>();
-    const row = entities[0] as
-      | (IbServiceAccountEntity & {
-          contract: IbContractEntity;
-          account: AccountEntity;
-          customer?: CustomerEntity;
-          replay?: TransferEntity;
-          payeeAccount?: AccountEntity;
-        })
-      | undefined;
+      columns.push(sql`(${usedSql(raw('sa.account_id'), value(executionDate))}) AS used_yen`);
+    const [row] = await uow.rows(
+      sql`SELECT ${join(columns)} FROM bk_ib_service_accounts sa JOIN bk_ib_contracts c ON c.id = sa.contract_id JOIN bk_accounts a ON a.id = sa.account_id LEFT JOIN bk_customers cu ON cu.id = c.customer_id ${join(
+        joins,
+        ' ',
+      )} WHERE sa.contract_id = ${contractId} AND sa.account_id = ${debitAccountId}`,
+      m,
+    );
     if (row) {
-      const { contract, account, customer, replay, payeeAccount, ...sa } = row;
-      if (replay) return { replay: this.sameRequest(replay, requestHash) };
+      if (idempotencyKey && T.hydrate(row, 'r')) {
+        const first = await this.replay(contractId, idempotencyKey, requestHash);
+        if (first) return { replay: first };
+      }
       return {
-        contract,
-        sa,
-        debit: account,
-        email: customer?.email,
-        used: executionDate ? { executionDate, yen: Number(raw[0]?.used_yen ?? 0) } : undefined,
-        ownBankPayee: ownBankPayee ? { account: payeeAccount ?? null } : undefined,
+        contract: uow.table(IbContractEntity).hydrate(row, 'c')!,
+        sa: SA.hydrate(row, 'sa')!,
+        debit: A.hydrate(row, 'a')!,
+        email: (row.cu_email as string | null) ?? undefined,
+        used: executionDate ? { executionDate, yen: Number(row.used_yen ?? 0) } : undefined,
+        ownBankPayee: ownBankPayee ? { account: A.hydrate(row, 'pa') ?? null } : undefined,
+        payeeChecked: row.payee_check_id !== null && row.payee_check_id !== undefined,
       };
     }
     if (idempotencyKey) {
@@ -304,45 +305,31 @@ export class TransfersService {
    * serialises on its row lock).
    */
   private async loadForConfirm(m: EntityManager, contractId: string, id: string): Promise<ConfirmContext> {
-    const row = await m
-      .getRepository(TransferEntity)
-      .createQueryBuilder('t')
-      .innerJoinAndMapOne('t.contract', IbContractEntity, 'c', 'c.id = t.contract_id')
-      .leftJoinAndMapOne(
-        't.serviceAccount',
-        IbServiceAccountEntity,
+    const { uow } = this;
+    const T = uow.table(TransferEntity);
+    const SA = uow.table(IbServiceAccountEntity);
+    const [row] = await uow.rows(
+      sql`SELECT ${T.select('t')}, ${uow.table(IbContractEntity).select('c', ['id', 'status', 'payeeCheckLockedAt'])}, ${SA.select(
         'sa',
-        'sa.contract_id = t.contract_id AND sa.account_id = t.debit_account_id',
-      )
-      .leftJoinAndMapOne('t.customer', CustomerEntity, 'cu', 'cu.id = c.customer_id')
-      .addSelect(
-        (sub: SelectQueryBuilder<ObjectLiteral>) =>
-          usedQuery(sub.from(TransferEntity, 'u'), 'u', 't.debit_account_id', 't.execution_date').andWhere(
-            'u.id <> t.id',
-          ),
-        'used_yen',
-      )
-      .where('t.id = :id AND t.contract_id = :contractId', { id, contractId })
-      .getRawAndEntities<{ used_yen: string | number }>();
-    const found = row.entities[0] as
-      | (TransferEntity & {
-          contract: IbContractEntity;
-          serviceAccount?: IbServiceAccountEntity;
-          customer?: CustomerEntity;
-        })
-      | undefined;
-    if (!found) throw AppError.notFound(BankingErrorCode.TRANSFER_NOT_FOUND, 'お取引が見つかりません。');
-    const { contract, serviceAccount, customer, ...t } = found;
+      )}, cu.email AS cu_email, (${usedSql(
+        raw('t.debit_account_id'),
+        raw('t.execution_date'),
+        raw('t.id'),
+      )}) AS used_yen FROM bk_transfers t JOIN bk_ib_contracts c ON c.id = t.contract_id LEFT JOIN bk_ib_service_accounts sa ON sa.contract_id = t.contract_id AND sa.account_id = t.debit_account_id LEFT JOIN bk_customers cu ON cu.id = c.customer_id WHERE t.id = ${id} AND t.contract_id = ${contractId}`,
+      m,
+    );
+    const t = row && T.hydrate(row, 't');
+    if (!t) throw AppError.notFound(BankingErrorCode.TRANSFER_NOT_FOUND, 'お取引が見つかりません。');
     return {
       t,
-      contract,
-      sa: serviceAccount ?? null,
-      email: customer?.email,
-      usedYen: Number(row.raw[0]?.used_yen ?? 0),
+      contract: uow.table(IbContractEntity).hydrate(row, 'c')!,
+      sa: SA.hydrate(row, 'sa') ?? null,
+      email: (row.cu_email as string | null) ?? undefined,
+      usedYen: Number(row.used_yen ?? 0),
     };
   }
 
-  private contractActive(c: IbContractEntity): void {
+  private contractActive(c: Pick<IbContractEntity, 'status'>): void {
     if (c.status !== 'active')
       throw AppError.forbidden(
         BankingErrorCode.CONTRACT_NOT_ACTIVE,
@@ -386,9 +373,9 @@ export class TransfersService {
     // The execution date depends only on the request, whether the payee is at our bank and the
     // time, so the day's limit usage can be read with the contract. A refusal here is raised
     // again below, at its old place in the order of checks.
-    let early: string | undefined;
+    let early: ReturnType<TransfersService['timing']> | undefined;
     try {
-      early = this.timing(cmd, q.bankCode === this.config.BANK_CODE, now).executionDate;
+      early = this.timing(cmd, q.bankCode === this.config.BANK_CODE, now);
     } catch {
       early = undefined;
     }
@@ -398,10 +385,11 @@ export class TransfersService {
       cmd.debitAccountId,
       requestHash,
       idempotencyKey,
-      early,
+      early?.executionDate,
       // An own-bank payee is a read of our own accounts table: it joins the same query. Other
       // banks' payees are asked of the clearing network once the contract checks pass, as before.
       q.bankCode === this.config.BANK_CODE ? q : undefined,
+      q,
     );
     if ('replay' in ctx) return ctx.replay; // Mojaloop-style: same key + same request → the first result
     const { contract, sa, debit, email } = ctx;
@@ -433,7 +421,8 @@ export class TransfersService {
       band,
       cmd.amountYen,
     );
-    const when = this.timing(cmd, payee.ownBank, now);
+    // payee.ownBank is the bank-code test `early` was computed with: same inputs, same answer.
+    const when = early ?? this.timing(cmd, payee.ownBank, now);
     const id = randomUUID();
     const t: TransferEntity = {
       id,
@@ -484,27 +473,35 @@ export class TransfersService {
     // The code is bound to this transfer: its hash covers the transfer id.
     const code = randomDigits(this.config.BANKING_CONFIRM_CODE_DIGITS);
     t.codeHash = sha256Hex(`${id}:${code}`);
-    try {
-      await this.uow.run(async (m) => {
-        await m.insert(TransferEntity, t);
-        await this.payees.consume(m, p.contractId, q);
-        await this.audit.append(
-          {
-            actor: `bk-contract:${p.contractId}`,
-            action: 'banking.transfer.requested',
-            subject: `bk-transfer:${id}`,
-            details: {
-              kind,
-              amountYen: t.amountYen,
-              feeYen,
-              executionDate: t.executionDate,
-              timing: t.timing,
-              payee: `${payee.bankCode}-${payee.branchCode}-${payee.accountNumber}`,
-            },
+    // The transfer and its audit record, as one atomic write: on PostgreSQL a single statement
+    // (UnitOfWork.write), so a request costs two round trips (the context read and this).
+    const writes: Write[] = [
+      { sql: this.uow.table(TransferEntity).insert([t]), rows: 1, what: 'transfer' },
+      auditWrite(
+        this.uow,
+        {
+          actor: `bk-contract:${p.contractId}`,
+          action: 'banking.transfer.requested',
+          subject: `bk-transfer:${id}`,
+          details: {
+            kind,
+            amountYen: t.amountYen,
+            feeYen,
+            executionDate: t.executionDate,
+            timing: t.timing,
+            payee: `${payee.bankCode}-${payee.branchCode}-${payee.accountNumber}`,
           },
-          m,
-        );
-      });
+        },
+        this.clock.now(),
+      ),
+    ];
+    try {
+      if (ctx.payeeChecked === false) await this.uow.write(writes);
+      else
+        await this.uow.run(async (m) => {
+          await this.uow.execute(m, writes);
+          await this.payees.consume(m, p.contractId, q);
+        });
     } catch (e) {
       if (idempotencyKey && isUniqueViolation(e)) {
         const first = await this.replay(p.contractId, idempotencyKey, requestHash);
@@ -682,28 +679,44 @@ export class TransfersService {
         confirmKey: confirmKey ?? null,
         updatedAt: now,
       };
+      // The posting (journal, postings, balances), the transfer's new state and the audit record
+      // as one batch: one statement on PostgreSQL, checked row counts, all under the row locks.
+      const writes: Write[] = [];
       if (immediate) {
-        const journal = await this.posting.post(m, t, locked, now, actor);
+        const { journal, writes: posting } = this.posting.prepare(t, locked, now, actor);
+        writes.push(...posting);
         Object.assign(patch, { status: 'executed', executedAt: now, journalId: journal.id });
       } else {
         patch.status = 'scheduled';
       }
-      await m.update(TransferEntity, { id }, patch);
-      fresh = true;
-      await this.audit.append(
+      const T = this.uow.table(TransferEntity);
+      writes.push(
         {
-          actor,
-          action: immediate ? 'banking.transfer.executed' : 'banking.transfer.scheduled',
-          subject: `bk-transfer:${id}`,
-          details: {
-            amountYen: t.amountYen,
-            feeYen: t.feeYen,
-            executionDate: t.executionDate,
-            journalId: patch.journalId ?? null,
-          },
+          sql: sql`UPDATE ${raw(T.name)} SET ${T.set(patch)} WHERE id = ${id} AND status = ${T.value(
+            'status',
+            'awaiting_confirmation',
+          )}`,
+          rows: 1,
+          what: 'transfer',
         },
-        m,
+        auditWrite(
+          this.uow,
+          {
+            actor,
+            action: immediate ? 'banking.transfer.executed' : 'banking.transfer.scheduled',
+            subject: `bk-transfer:${id}`,
+            details: {
+              amountYen: t.amountYen,
+              feeYen: t.feeYen,
+              executionDate: t.executionDate,
+              journalId: patch.journalId ?? null,
+            },
+          },
+          this.clock.now(),
+        ),
       );
+      await this.uow.execute(m, writes);
+      fresh = true;
       return { ...t, ...patch };
     });
     if (outcome instanceof Refusal) {

@@ -1,0 +1,189 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { AccountEntity } from '../../src/banking/accounts/account.entity';
+import { AccountsService } from '../../src/banking/accounts/accounts.service';
+import { CustomerEntity } from '../../src/banking/customers/customer.entity';
+import { PostingEntity } from '../../src/banking/ledger/journal.entity';
+import { LedgerService } from '../../src/banking/ledger/ledger.service';
+import { sql } from '../../src/banking/ledger/sql.util';
+import { UnitOfWork } from '../../src/banking/ledger/unit-of-work';
+import { TransferEntity } from '../../src/banking/transfers/transfer.entity';
+import { AuditLog } from '../../src/platform/audit/audit-log';
+import { SettableClock } from '../../src/platform/clock/clock';
+import { CapturingMailSender, createBankingCustomer, openAccount, ownBankTransfer } from '../helpers/banking';
+import { createTestApp, destroyTestApp } from '../helpers/test-app';
+
+/**
+ * The transfer hot path writes with hand-written statements (one statement per batch on
+ * PostgreSQL, named prepared statements): what it writes must read back through TypeORM exactly,
+ * carry its audit records, and be all-or-nothing. Run with TEST_DATABASE_URL for PostgreSQL.
+ */
+describe('banking: hand-written transfer statements (e2e)', () => {
+  let t: Awaited<ReturnType<typeof createTestApp>>;
+  const clock = new SettableClock(new Date('2026-11-20T01:00:00Z'), true);
+  const mail = new CapturingMailSender(clock);
+  const http = () => request(t.app.getHttpServer());
+  const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+  beforeAll(async () => {
+    t = await createTestApp({ clock, overrides: { mail } });
+  });
+  afterAll(async () => {
+    const check = await t.app.get(LedgerService).check();
+    expect(check.findings).toEqual([]);
+    await destroyTestApp(t);
+  });
+
+  async function transferAndConfirm(c: { token: string; email: string }, body: Record<string, unknown>) {
+    const req = await http().post('/api/banking/transfers').set(auth(c.token)).send(body);
+    expect([req.status, req.body.error]).toEqual([201, undefined]);
+    const id = req.body.id as string;
+    const res = await http()
+      .post(`/api/banking/transfers/${id}/confirm`)
+      .set(auth(c.token))
+      .send({ code: mail.code(c.email, id) });
+    return { id, requested: req.body as Record<string, unknown>, confirmed: res };
+  }
+
+  it('reads back through TypeORM exactly what the request and the confirmation wrote', async () => {
+    const c = await createBankingCustomer(t, { balanceYen: 50_000 });
+    const payee = await openAccount(t, { branchCode: '003' });
+    const before = await t.app.get(AccountsService).get(c.accountId);
+    const { id, confirmed } = await transferAndConfirm(
+      c,
+      ownBankTransfer(t, c.accountId, payee.accountNumber, {
+        amountYen: 12_345,
+        memo: 'ﾃｽﾄ',
+        branchCode: '003',
+      }),
+    );
+    expect(confirmed.status).toBe(200);
+    const ds = t.app.get(DataSource);
+    const row = await ds.getRepository(TransferEntity).findOneByOrFail({ id });
+    expect(row).toMatchObject({
+      status: 'executed',
+      amountYen: 12_345,
+      memo: 'ﾃｽﾄ',
+      codeHash: null,
+      codeAttempts: 0,
+      creditAccountId: payee.id,
+      feeYen: confirmed.body.feeYen,
+      executionDate: confirmed.body.executionDate,
+    });
+    expect(row.journalId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(row.confirmDeadline).toBeInstanceOf(Date);
+    expect(row.executedAt?.toISOString()).toBe(confirmed.body.executedAt);
+    expect(row.requestedAt.getTime()).toBeLessThanOrEqual(row.executedAt!.getTime());
+    const postings = await ds.getRepository(PostingEntity).findBy({ journalId: row.journalId! });
+    const debit = postings.find((p) => p.accountId === c.accountId)!;
+    const credit = postings.find((p) => p.accountId === payee.id)!;
+    expect(debit).toMatchObject({
+      amountYen: -(12_345 + row.feeYen),
+      balanceAfterYen: 50_000 - 12_345 - row.feeYen,
+      accountSeq: before.lastSeq + 1,
+    });
+    expect(credit).toMatchObject({ amountYen: 12_345, balanceAfterYen: 12_345 });
+    expect(postings.reduce((s, p) => s + p.amountYen, 0)).toBe(0);
+    const account = await ds.getRepository(AccountEntity).findOneByOrFail({ id: c.accountId });
+    expect(account).toMatchObject({ balanceYen: 50_000 - 12_345 - row.feeYen, lastSeq: before.lastSeq + 1 });
+  });
+
+  it('records the request and the execution in the audit chain', async () => {
+    const c = await createBankingCustomer(t, { balanceYen: 10_000 });
+    const payee = await openAccount(t);
+    const { id, confirmed } = await transferAndConfirm(
+      c,
+      ownBankTransfer(t, c.accountId, payee.accountNumber, { amountYen: 1_000 }),
+    );
+    expect(confirmed.status).toBe(200);
+    const audit = t.app.get(AuditLog);
+    const entries = await audit.list({ subject: `bk-transfer:${id}` });
+    expect(entries.map((e) => e.action).sort()).toEqual([
+      'banking.transfer.executed',
+      'banking.transfer.requested',
+    ]);
+    const executed = entries.find((e) => e.action === 'banking.transfer.executed')!;
+    expect(executed.actor).toBe(`bk-contract:${c.contractId}`);
+    const { journalId } = await t.app.get(DataSource).getRepository(TransferEntity).findOneByOrFail({ id });
+    expect(executed.details).toMatchObject({ amountYen: 1_000, journalId });
+    expect((await audit.verify()).ok).toBe(true);
+  });
+
+  it('posts correctly when the same statements run many times (prepared plans on PostgreSQL)', async () => {
+    const c = await createBankingCustomer(t, { balanceYen: 100_000 });
+    const payee = await openAccount(t);
+    for (let i = 1; i <= 12; i++) {
+      const { confirmed } = await transferAndConfirm(
+        c,
+        ownBankTransfer(t, c.accountId, payee.accountNumber, { amountYen: i * 100 }),
+      );
+      expect(confirmed.status).toBe(200);
+    }
+    const accounts = t.app.get(AccountsService);
+    expect((await accounts.get(payee.id)).balanceYen).toBe(7_800);
+    expect((await accounts.get(c.accountId)).balanceYen).toBe(100_000 - 7_800);
+    expect((await t.app.get(LedgerService).check()).ok).toBe(true);
+  });
+
+  describe('UnitOfWork batches', () => {
+    const customer = (id: string): CustomerEntity => ({
+      id,
+      nameKanji: '試験 一括',
+      nameKana: 'ｼｹﾝ ｲｯｶﾂ',
+      birthDate: '1980-01-01',
+      email: 'batch@example.jp',
+      createdAt: new Date(),
+    });
+
+    it('commits every write of a batch whose row counts are as expected', async () => {
+      const uow = t.app.get(UnitOfWork);
+      const id = randomUUID();
+      await uow.run((m) =>
+        uow.execute(m, [
+          { sql: uow.table(CustomerEntity).insert([customer(id)]), rows: 1, what: 'customer' },
+          {
+            sql: sql`UPDATE bk_customers SET email = ${'batch2@example.jp'} WHERE id = ${id}`,
+            what: 'same statement, other row set',
+          },
+        ]),
+      );
+      expect(await t.app.get(DataSource).getRepository(CustomerEntity).findOneBy({ id })).not.toBeNull();
+    });
+
+    it('rolls back every write of a batch when one changes an unexpected number of rows', async () => {
+      const uow = t.app.get(UnitOfWork);
+      const id = randomUUID();
+      await expect(
+        uow.run((m) =>
+          uow.execute(m, [
+            { sql: uow.table(CustomerEntity).insert([customer(id)]), rows: 1, what: 'customer' },
+            {
+              sql: sql`UPDATE bk_accounts SET status = status WHERE id = ${randomUUID()}`,
+              rows: 1,
+              what: 'missing account',
+            },
+          ]),
+        ),
+      ).rejects.toThrow('missing account changed 0 rows instead of 1');
+      expect(await t.app.get(DataSource).getRepository(CustomerEntity).findOneBy({ id })).toBeNull();
+    });
+
+    it('writes a stand-alone batch all or nothing', async () => {
+      const uow = t.app.get(UnitOfWork);
+      const C = uow.table(CustomerEntity);
+      const id = randomUUID();
+      const taken = randomUUID();
+      await uow.write([{ sql: C.insert([customer(taken)]), what: 'customer' }]);
+      await expect(
+        uow.write([
+          { sql: C.insert([customer(id)]), what: 'customer' },
+          { sql: C.insert([customer(taken)]), what: 'duplicate customer' },
+        ]),
+      ).rejects.toThrow();
+      const repo = t.app.get(DataSource).getRepository(CustomerEntity);
+      expect(await repo.findOneBy({ id })).toBeNull();
+      expect(await repo.findOneBy({ id: taken })).not.toBeNull();
+    });
+  });
+});
