@@ -12,7 +12,7 @@ import { TransferEntity } from '../../src/banking/transfers/transfer.entity';
 import { AuditLog } from '../../src/platform/audit/audit-log';
 import { SettableClock } from '../../src/platform/clock/clock';
 import { CapturingMailSender, createBankingCustomer, openAccount, ownBankTransfer } from '../helpers/banking';
-import { createTestApp, destroyTestApp } from '../helpers/test-app';
+import { createTestApp, destroyTestApp, isPostgres } from '../helpers/test-app';
 
 /**
  * The transfer hot path writes with hand-written statements (one statement per batch on
@@ -124,6 +124,43 @@ describe('banking: hand-written transfer statements (e2e)', () => {
     expect((await accounts.get(payee.id)).balanceYen).toBe(7_800);
     expect((await accounts.get(c.accountId)).balanceYen).toBe(100_000 - 7_800);
     expect((await t.app.get(LedgerService).check()).ok).toBe(true);
+  });
+
+  it('refuses a confirmation whose request was closed between the load and the write, moving nothing', async () => {
+    const c = await createBankingCustomer(t, { balanceYen: 10_000 });
+    const payee = await openAccount(t);
+    const req = await http()
+      .post('/api/banking/transfers')
+      .set(auth(c.token))
+      .send(ownBankTransfer(t, c.accountId, payee.accountNumber, { amountYen: 1_000 }))
+      .expect(201);
+    const id = req.body.id as string;
+    const uow = t.app.get(UnitOfWork);
+    const execute = uow.execute.bind(uow);
+    // The expiry job does not take the account locks: let it close the request just before the
+    // confirmation writes (on PostgreSQL from another connection, committed; on SQLite, where
+    // writers are serialised, inside the confirmation's transaction).
+    const spy = jest.spyOn(uow, 'execute').mockImplementationOnce(async (m, writes) => {
+      const expire = sql`UPDATE bk_transfers SET status = ${'expired'} WHERE id = ${id}`.render(isPostgres());
+      if (isPostgres()) await t.app.get(DataSource).query(expire.text, expire.values);
+      else await m.query(expire.text, expire.values);
+      return execute(m, writes);
+    });
+    try {
+      const res = await http()
+        .post(`/api/banking/transfers/${id}/confirm`)
+        .set(auth(c.token))
+        .send({ code: mail.code(c.email, id) });
+      expect([res.status, res.body.error?.code]).toEqual([409, 'TRANSFER_STATE_CONFLICT']);
+    } finally {
+      spy.mockRestore();
+    }
+    const accounts = t.app.get(AccountsService);
+    expect((await accounts.get(c.accountId)).balanceYen).toBe(10_000);
+    expect((await accounts.get(payee.id)).balanceYen).toBe(0);
+    const row = await t.app.get(DataSource).getRepository(TransferEntity).findOneByOrFail({ id });
+    expect(row.journalId).toBeNull();
+    expect(row.status).toBe(isPostgres() ? 'expired' : 'awaiting_confirmation');
   });
 
   describe('UnitOfWork batches', () => {

@@ -48,6 +48,29 @@ const INTERNAL: Record<InternalAccount, { id: string; number: string; name: stri
   },
 };
 
+/** What posting and the refusals before it read of a locked deposit account. */
+export type LockedAccount = Pick<
+  AccountEntity,
+  | 'id'
+  | 'status'
+  | 'paymentStopped'
+  | 'garnished'
+  | 'balanceYen'
+  | 'overdraftLimitYen'
+  | 'lastSeq'
+  | 'updatedAt'
+>;
+const LOCKED_COLUMNS = [
+  'id',
+  'status',
+  'paymentStopped',
+  'garnished',
+  'balanceYen',
+  'overdraftLimitYen',
+  'lastSeq',
+  'updatedAt',
+] as const;
+
 const INTERNAL_IDS = new Set(Object.values(INTERNAL).map((a) => a.id));
 
 /**
@@ -114,12 +137,13 @@ export class LedgerService implements OnModuleInit {
     m: EntityManager,
     transferId: string,
     contractId: string,
-  ): Promise<Map<string, AccountEntity>> {
+  ): Promise<Map<string, LockedAccount>> {
     const of = (column: string) =>
       sql`SELECT t.${raw(column)} FROM bk_transfers t WHERE t.id = ${transferId} AND t.contract_id = ${contractId}`;
     return this.lockWhere(
       m,
       sql`(a.id IN (${of('debit_account_id')}) OR a.id IN (${of('credit_account_id')}))`,
+      LOCKED_COLUMNS,
     );
   }
 
@@ -127,10 +151,14 @@ export class LedgerService implements OnModuleInit {
    * SELECT … ORDER BY id FOR UPDATE, by hand (sql.util): the row lock every money move of an
    * account serialises on, taken in id order.
    */
-  private async lockWhere(m: EntityManager, where: Sql): Promise<Map<string, AccountEntity>> {
+  private async lockWhere(
+    m: EntityManager,
+    where: Sql,
+    columns?: readonly (keyof AccountEntity)[],
+  ): Promise<Map<string, AccountEntity>> {
     const A = this.uow.table(AccountEntity);
     const rows = await this.uow.rows(
-      sql`SELECT ${A.select('a')} FROM ${raw(A.name)} a WHERE ${where} ORDER BY a.id${this.uow.lockClause()}`,
+      sql`SELECT ${A.select('a', columns)} FROM ${raw(A.name)} a WHERE ${where} ORDER BY a.id${this.uow.lockClause()}`,
       m,
     );
     const map = new Map<string, AccountEntity>();
@@ -149,7 +177,7 @@ export class LedgerService implements OnModuleInit {
   async post(
     m: EntityManager,
     input: JournalInput,
-    locked: Map<string, AccountEntity>,
+    locked: Map<string, LockedAccount>,
   ): Promise<JournalEntryEntity> {
     const { journal, writes } = this.prepare(input, locked);
     await this.uow.execute(m, writes);
@@ -164,7 +192,7 @@ export class LedgerService implements OnModuleInit {
    */
   prepare(
     input: JournalInput,
-    locked: Map<string, AccountEntity>,
+    locked: Map<string, LockedAccount>,
   ): { journal: JournalEntryEntity; writes: Write[] } {
     const lines = withoutZeroLines(input.lines);
     const problem = postingProblem(lines);
@@ -221,9 +249,9 @@ export class LedgerService implements OnModuleInit {
    * moves two): the rows are locked by this transaction, and the values were computed from the
    * locked rows, so this is the same write as one UPDATE per account.
    */
-  private storeBalances(accounts: AccountEntity[], now: Date): Sql {
+  private storeBalances(accounts: LockedAccount[], now: Date): Sql {
     const A = this.uow.table(AccountEntity);
-    const cases = (pick: (a: AccountEntity) => number) =>
+    const cases = (pick: (a: LockedAccount) => number) =>
       sql`CASE id ${join(
         accounts.map((a) => sql`WHEN ${a.id} THEN CAST(${pick(a)} AS BIGINT)`),
         ' ',

@@ -163,3 +163,13 @@ export interface Write {
   /** Label in the error when the count differs. */
   what: string;
 }
+
+/** A write of a batch changed another number of rows than it must; the batch was rolled back. */
+export class RowCountMismatch extends Error {
+  constructor(
+    readonly write: Write,
+    readonly actual: number,
+  ) {
+    super(`banking: ${write.what} changed ${actual} rows instead of ${write.rows}`);
+  }
+}

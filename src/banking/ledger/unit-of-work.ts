@@ -8,7 +8,7 @@ import {
   QueryRunner,
   SelectQueryBuilder,
 } from 'typeorm';
-import { Sql, SqlTable, Write, join, raw, sql } from './sql.util';
+import { RowCountMismatch, Sql, SqlTable, Write, join, raw, sql } from './sql.util';
 
 /** The part of node-postgres' client used for named statements. */
 interface PgClient {
@@ -152,8 +152,7 @@ export class UnitOfWork {
   }
 
   private checkCount(w: Write, n: number): void {
-    if (w.rows !== undefined && n !== w.rows)
-      throw new Error(`banking: ${w.what} changed ${n} rows instead of ${w.rows}`);
+    if (w.rows !== undefined && n !== w.rows) throw new RowCountMismatch(w, n);
   }
 }
 

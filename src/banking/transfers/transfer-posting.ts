@@ -6,8 +6,8 @@ import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { AccountEntity, InternalAccount } from '../accounts/account.entity';
 import { BankingErrorCode, bankingError } from '../banking.errors';
-import { businessDateAt } from '../calendar/domain/business-calendar';
-import { JournalInput, LedgerService } from '../ledger/ledger.service';
+import { businessDateAt, businessDayOnOrAfter } from '../calendar/domain/business-calendar';
+import { JournalInput, LedgerService, LockedAccount } from '../ledger/ledger.service';
 import { JournalEntryEntity } from '../ledger/journal.entity';
 import { Write } from '../ledger/sql.util';
 import { splitTax, withdrawable } from './domain/transfer-rules';
@@ -68,7 +68,7 @@ export class TransferPosting {
   post(
     m: EntityManager,
     t: TransferEntity,
-    locked: Map<string, AccountEntity>,
+    locked: Map<string, LockedAccount>,
     now: Date,
     actor: string,
   ): Promise<JournalEntryEntity> {
@@ -78,7 +78,7 @@ export class TransferPosting {
   /** `post` with the writes returned for the caller's batch (LedgerService.prepare). */
   prepare(
     t: TransferEntity,
-    locked: Map<string, AccountEntity>,
+    locked: Map<string, LockedAccount>,
     now: Date,
     actor: string,
   ): { journal: JournalEntryEntity; writes: Write[] } {
@@ -90,10 +90,11 @@ export class TransferPosting {
     const { incomeYen, taxYen } = splitTax(t.feeYen, this.config.BANKING_CONSUMPTION_TAX_PERCENT);
     const label = t.kind === 'furikae' ? '振替' : '振込';
     const creditId = t.creditAccountId ?? this.ledger.internalAccountId(InternalAccount.CLEARING);
+    const today = tokyoDate(now);
     return {
       kind: 'transfer',
-      businessDate: businessDateAt(now),
-      valueDate: tokyoDate(now),
+      businessDate: businessDayOnOrAfter(today), // = businessDateAt(now), one time-zone conversion
+      valueDate: today,
       description: `${label} ${t.payeeNameKana}`,
       transferId: t.id,
       actor,
@@ -121,7 +122,7 @@ export class TransferPosting {
   postReturn(
     m: EntityManager,
     t: TransferEntity,
-    locked: Map<string, AccountEntity>,
+    locked: Map<string, LockedAccount>,
     now: Date,
     actor: string,
     kind: 'transfer-return' | 'recall' = 'transfer-return',
@@ -156,7 +157,7 @@ export class TransferPosting {
     feeYen: number,
     label: string,
     transferId: string,
-    locked: Map<string, AccountEntity>,
+    locked: Map<string, LockedAccount>,
     now: Date,
     actor: string,
   ) {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { EntityManager, In } from 'typeorm';
 import { AppError } from '../../common/errors/app-error';
 import { constantTimeEqual, randomDigits, sha256Hex } from '../../common/crypto/secrets';
-import { addDays, tokyoDate } from '../../common/time/tokyo-time';
+import { addDays, tokyoParts } from '../../common/time/tokyo-time';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { AuditLog } from '../../platform/audit/audit-log';
@@ -14,13 +14,13 @@ import {
   daysBetween,
   isBusinessDay,
   isValidDate,
-  sameDayExecution,
+  sameDayExecutionAt,
 } from '../calendar/domain/business-calendar';
 import { ClearingPort, PayeeQuery } from '../clearing/clearing.port';
 import { CustomerPrincipal } from '../customers/customer-auth.service';
 import { IbContractEntity, IbServiceAccountEntity, PayeeCheckEntity } from '../customers/customer.entity';
 import { auditWrite } from '../ledger/audit-write';
-import { Sql, Write, join, raw, sql, value } from '../ledger/sql.util';
+import { RowCountMismatch, Sql, Write, join, raw, sql, value } from '../ledger/sql.util';
 import { UnitOfWork, isUniqueViolation } from '../ledger/unit-of-work';
 import {
   Limits,
@@ -52,6 +52,9 @@ const QUIET_REFUSALS = new Set<string>([
   BankingErrorCode.CONFIRMATION_CODE_INVALID,
   BankingErrorCode.TRANSFER_STATE_CONFLICT,
 ]);
+
+/** The confirmation's guarded UPDATE of the transfer (awaiting_confirmation → executed/scheduled). */
+const CONFIRMED_STATE = 'transfer state at confirmation';
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,100}$/;
 const TRANSFER_ID = /^[0-9a-f-]{36}$/;
@@ -190,9 +193,10 @@ export class TransfersService {
     ownBank: boolean,
     now: Date,
   ): { timing: string; executionDate: string; immediate: boolean } {
-    const today = tokyoDate(now);
+    const p = tokyoParts(now);
+    const today = p.date;
     const cutoff = ownBank ? this.config.BANKING_CUTOFF_OWN_BANK : this.config.BANKING_CUTOFF_OTHER_BANK;
-    const sameDay = sameDayExecution(now, cutoff);
+    const sameDay = sameDayExecutionAt(p, cutoff);
     if (!cmd.executionDate || (cmd.executionDate === today && sameDay.immediate)) {
       return { timing: sameDay.immediate ? 'now' : 'next-business-day', ...sameDay };
     }
@@ -571,154 +575,165 @@ export class TransfersService {
     const actor = `bk-contract:${p.contractId}`;
     let fresh = false;
     let email: string | undefined;
-    const outcome = await this.uow.run(async (m): Promise<TransferEntity | Refusal> => {
-      // Lock first (debit and our credit account, in id order, ids read from the transfer row in
-      // the same statement), then read the transfer: its status is only decided under the lock.
-      const locked = await this.posting.lockForTransfer(m, id, p.contractId);
-      const loaded = await this.loadForConfirm(m, p.contractId, id);
-      const { t, contract } = loaded;
-      email = loaded.email;
-      if (t.status !== 'awaiting_confirmation') {
-        if (confirmKey && t.confirmKey === confirmKey) return t; // a retry of the confirmation that succeeded
-        return new Refusal(
-          AppError.conflict(
-            BankingErrorCode.TRANSFER_STATE_CONFLICT,
-            'このお取引はすでに確定または終了しています。',
-            { status: t.status },
-          ),
-        );
-      }
-      const now = this.clock.now();
-      const close = async (status: 'expired' | 'failed', err: AppError) => {
-        await m.update(
-          TransferEntity,
-          { id },
-          {
-            status,
-            codeHash: null,
-            failureCode: err.code,
-            failureMessage: err.message.slice(0, 200),
-            closedAt: now,
-            updatedAt: now,
-          },
-        );
-        await this.audit.append(
-          {
-            actor,
-            action: `banking.transfer.${status}`,
-            subject: `bk-transfer:${id}`,
-            details: { code: err.code },
-          },
-          m,
-        );
-        return new Refusal(err);
-      };
-      if (now > t.confirmDeadline)
-        return close(
-          'expired',
-          AppError.unprocessable(
-            BankingErrorCode.CONFIRMATION_EXPIRED,
-            '確認の有効時間を過ぎました。はじめからやり直してください。',
-          ),
-        );
-      if (!t.codeHash || !constantTimeEqual(sha256Hex(`${id}:${code}`), t.codeHash)) {
-        const attempts = t.codeAttempts + 1;
-        const left = this.config.BANKING_CONFIRM_MAX_ATTEMPTS - attempts;
-        const err = AppError.unprocessable(
-          BankingErrorCode.CONFIRMATION_CODE_INVALID,
-          left > 0
-            ? `確認コードが正しくありません（あと${left}回）。`
-            : '確認コードの誤りが所定回数に達したため、このお取引は無効になりました。',
-          { attemptsLeft: Math.max(0, left) },
-        );
-        if (left <= 0) return close('expired', err);
-        await m.update(TransferEntity, { id }, { codeAttempts: attempts, updatedAt: now });
-        return new Refusal(err);
-      }
-      if (contract.status !== 'active')
-        return close(
-          'failed',
-          AppError.forbidden(
-            BankingErrorCode.CONTRACT_NOT_ACTIVE,
-            'ご契約が有効ではないためお取扱いできません。',
-          ),
-        );
-      if (t.timing !== 'designated') {
-        const again = this.timing({}, t.payeeBankCode === this.config.BANK_CODE, now);
-        if (again.executionDate !== t.executionDate)
-          return close(
-            'expired',
+    const outcome = await this.uow
+      .run(async (m): Promise<TransferEntity | Refusal> => {
+        // Lock first (debit and our credit account, in id order, ids read from the transfer row in
+        // the same statement), then read the transfer: its status is only decided under the lock.
+        const locked = await this.posting.lockForTransfer(m, id, p.contractId);
+        const loaded = await this.loadForConfirm(m, p.contractId, id);
+        const { t, contract } = loaded;
+        email = loaded.email;
+        if (t.status !== 'awaiting_confirmation') {
+          if (confirmKey && t.confirmKey === confirmKey) return t; // a retry of the confirmation that succeeded
+          return new Refusal(
             AppError.conflict(
-              BankingErrorCode.EXECUTION_DATE_CHANGED,
-              `受付時限を過ぎたため実行日が ${again.executionDate} に変わります。内容をご確認のうえ、もう一度ご依頼ください。`,
-              { executionDate: again.executionDate },
+              BankingErrorCode.TRANSFER_STATE_CONFLICT,
+              'このお取引はすでに確定または終了しています。',
+              { status: t.status },
             ),
           );
-      }
-      const debit = locked.get(t.debitAccountId);
-      const credit = t.creditAccountId ? locked.get(t.creditAccountId) : undefined;
-      const immediate = t.timing === 'now';
-      try {
-        this.posting.assertCanDebit(debit, credit, immediate ? t : { ...t, amountYen: 0, feeYen: 0 });
-      } catch (e) {
-        if (e instanceof AppError) return close('failed', e);
-        throw e;
-      }
-      if (!loaded.sa)
-        throw AppError.forbidden(
-          BankingErrorCode.NOT_A_SERVICE_ACCOUNT,
-          'サービス利用口座として登録されていない口座です。',
-        );
-      const limits = this.limitsFor(loaded.sa);
-      const used = loaded.usedYen;
-      const breach = checkLimits(limits, used, t.amountYen);
-      if (breach) return close('failed', this.limitError(breach, limits, used));
-      const patch: Partial<TransferEntity> = {
-        confirmedAt: now,
-        codeHash: null,
-        confirmKey: confirmKey ?? null,
-        updatedAt: now,
-      };
-      // The posting (journal, postings, balances), the transfer's new state and the audit record
-      // as one batch: one statement on PostgreSQL, checked row counts, all under the row locks.
-      const writes: Write[] = [];
-      if (immediate) {
-        const { journal, writes: posting } = this.posting.prepare(t, locked, now, actor);
-        writes.push(...posting);
-        Object.assign(patch, { status: 'executed', executedAt: now, journalId: journal.id });
-      } else {
-        patch.status = 'scheduled';
-      }
-      const T = this.uow.table(TransferEntity);
-      writes.push(
-        {
-          sql: sql`UPDATE ${raw(T.name)} SET ${T.set(patch)} WHERE id = ${id} AND status = ${T.value(
-            'status',
-            'awaiting_confirmation',
-          )}`,
-          rows: 1,
-          what: 'transfer',
-        },
-        auditWrite(
-          this.uow,
-          {
-            actor,
-            action: immediate ? 'banking.transfer.executed' : 'banking.transfer.scheduled',
-            subject: `bk-transfer:${id}`,
-            details: {
-              amountYen: t.amountYen,
-              feeYen: t.feeYen,
-              executionDate: t.executionDate,
-              journalId: patch.journalId ?? null,
+        }
+        const now = this.clock.now();
+        const close = async (status: 'expired' | 'failed', err: AppError) => {
+          await m.update(
+            TransferEntity,
+            { id },
+            {
+              status,
+              codeHash: null,
+              failureCode: err.code,
+              failureMessage: err.message.slice(0, 200),
+              closedAt: now,
+              updatedAt: now,
             },
+          );
+          await this.audit.append(
+            {
+              actor,
+              action: `banking.transfer.${status}`,
+              subject: `bk-transfer:${id}`,
+              details: { code: err.code },
+            },
+            m,
+          );
+          return new Refusal(err);
+        };
+        if (now > t.confirmDeadline)
+          return close(
+            'expired',
+            AppError.unprocessable(
+              BankingErrorCode.CONFIRMATION_EXPIRED,
+              '確認の有効時間を過ぎました。はじめからやり直してください。',
+            ),
+          );
+        if (!t.codeHash || !constantTimeEqual(sha256Hex(`${id}:${code}`), t.codeHash)) {
+          const attempts = t.codeAttempts + 1;
+          const left = this.config.BANKING_CONFIRM_MAX_ATTEMPTS - attempts;
+          const err = AppError.unprocessable(
+            BankingErrorCode.CONFIRMATION_CODE_INVALID,
+            left > 0
+              ? `確認コードが正しくありません（あと${left}回）。`
+              : '確認コードの誤りが所定回数に達したため、このお取引は無効になりました。',
+            { attemptsLeft: Math.max(0, left) },
+          );
+          if (left <= 0) return close('expired', err);
+          await m.update(TransferEntity, { id }, { codeAttempts: attempts, updatedAt: now });
+          return new Refusal(err);
+        }
+        if (contract.status !== 'active')
+          return close(
+            'failed',
+            AppError.forbidden(
+              BankingErrorCode.CONTRACT_NOT_ACTIVE,
+              'ご契約が有効ではないためお取扱いできません。',
+            ),
+          );
+        if (t.timing !== 'designated') {
+          const again = this.timing({}, t.payeeBankCode === this.config.BANK_CODE, now);
+          if (again.executionDate !== t.executionDate)
+            return close(
+              'expired',
+              AppError.conflict(
+                BankingErrorCode.EXECUTION_DATE_CHANGED,
+                `受付時限を過ぎたため実行日が ${again.executionDate} に変わります。内容をご確認のうえ、もう一度ご依頼ください。`,
+                { executionDate: again.executionDate },
+              ),
+            );
+        }
+        const debit = locked.get(t.debitAccountId);
+        const credit = t.creditAccountId ? locked.get(t.creditAccountId) : undefined;
+        const immediate = t.timing === 'now';
+        try {
+          this.posting.assertCanDebit(debit, credit, immediate ? t : { ...t, amountYen: 0, feeYen: 0 });
+        } catch (e) {
+          if (e instanceof AppError) return close('failed', e);
+          throw e;
+        }
+        if (!loaded.sa)
+          throw AppError.forbidden(
+            BankingErrorCode.NOT_A_SERVICE_ACCOUNT,
+            'サービス利用口座として登録されていない口座です。',
+          );
+        const limits = this.limitsFor(loaded.sa);
+        const used = loaded.usedYen;
+        const breach = checkLimits(limits, used, t.amountYen);
+        if (breach) return close('failed', this.limitError(breach, limits, used));
+        const patch: Partial<TransferEntity> = {
+          confirmedAt: now,
+          codeHash: null,
+          confirmKey: confirmKey ?? null,
+          updatedAt: now,
+        };
+        // The posting (journal, postings, balances), the transfer's new state and the audit record
+        // as one batch: one statement on PostgreSQL, checked row counts, all under the row locks.
+        const writes: Write[] = [];
+        if (immediate) {
+          const { journal, writes: posting } = this.posting.prepare(t, locked, now, actor);
+          writes.push(...posting);
+          Object.assign(patch, { status: 'executed', executedAt: now, journalId: journal.id });
+        } else {
+          patch.status = 'scheduled';
+        }
+        const T = this.uow.table(TransferEntity);
+        writes.push(
+          {
+            sql: sql`UPDATE ${raw(T.name)} SET ${T.set(patch)} WHERE id = ${id} AND status = ${T.value(
+              'status',
+              'awaiting_confirmation',
+            )}`,
+            rows: 1,
+            what: CONFIRMED_STATE,
           },
-          this.clock.now(),
-        ),
-      );
-      await this.uow.execute(m, writes);
-      fresh = true;
-      return { ...t, ...patch };
-    });
+          auditWrite(
+            this.uow,
+            {
+              actor,
+              action: immediate ? 'banking.transfer.executed' : 'banking.transfer.scheduled',
+              subject: `bk-transfer:${id}`,
+              details: {
+                amountYen: t.amountYen,
+                feeYen: t.feeYen,
+                executionDate: t.executionDate,
+                journalId: patch.journalId ?? null,
+              },
+            },
+            this.clock.now(),
+          ),
+        );
+        await this.uow.execute(m, writes);
+        fresh = true;
+        return { ...t, ...patch };
+      })
+      .catch((e: unknown) => {
+        // The expiry job closes requests without the account locks: if it closed this one between
+        // the load and the write, the guarded UPDATE found nothing and the whole batch rolled back.
+        if (e instanceof RowCountMismatch && e.write.what === CONFIRMED_STATE)
+          throw AppError.conflict(
+            BankingErrorCode.TRANSFER_STATE_CONFLICT,
+            'このお取引はすでに確定または終了しています。',
+          );
+        throw e;
+      });
     if (outcome instanceof Refusal) {
       if (!QUIET_REFUSALS.has(outcome.error.code))
         await this.notices.send(await this.get(p.contractId, id), 'failed', outcome.error.message);

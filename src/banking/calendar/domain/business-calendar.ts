@@ -1,5 +1,5 @@
 import * as holidayJp from '@holiday-jp/holiday_jp';
-import { addDays, dayOfWeek, tokyoParts } from '../../../common/time/tokyo-time';
+import { TokyoParts, addDays, dayOfWeek, tokyoParts } from '../../../common/time/tokyo-time';
 
 /**
  * The bank's business calendar (BK-06; seed 003 §5-3, §6-3). Closed: Saturdays, Sundays, national
@@ -71,7 +71,11 @@ export interface SameDayDecision {
  * (`HH:MM`, Asia/Tokyo, exclusive); otherwise it runs on the next business day.
  */
 export function sameDayExecution(now: Date, cutoff: string): SameDayDecision {
-  const p = tokyoParts(now);
+  return sameDayExecutionAt(tokyoParts(now), cutoff);
+}
+
+/** sameDayExecution for a Tokyo date and time already computed (one time-zone conversion per use). */
+export function sameDayExecutionAt(p: Pick<TokyoParts, 'date' | 'time'>, cutoff: string): SameDayDecision {
   if (isBusinessDay(p.date) && p.time < cutoff) return { executionDate: p.date, immediate: true };
   return { executionDate: nextBusinessDay(p.date), immediate: false };
 }
