@@ -101,11 +101,28 @@ export class KeyObjectSigner implements CmsSigner {
   }
 }
 
+/** Encodings already made: a handful of (key type, digest, padding) combinations exist. */
+const algorithmIdentifiers = new Map<string, Uint8Array>();
+
 /** DER AlgorithmIdentifier of the signature (RFC 5754 §3.2/§3.3, RFC 4055 §3.1 for PSS). */
 export function signatureAlgorithmIdentifier(
   keyType: 'rsa' | 'ec',
   digest: DigestAlgorithm,
   padding: RsaPadding = 'pkcs1',
+): Uint8Array {
+  const key = `${keyType}/${digest}/${padding}`;
+  let der = algorithmIdentifiers.get(key);
+  if (!der) {
+    der = encodeSignatureAlgorithm(keyType, digest, padding);
+    algorithmIdentifiers.set(key, der);
+  }
+  return new Uint8Array(der); // the caller's own copy
+}
+
+function encodeSignatureAlgorithm(
+  keyType: 'rsa' | 'ec',
+  digest: DigestAlgorithm,
+  padding: RsaPadding,
 ): Uint8Array {
   if (keyType === 'ec') {
     const oid = { sha256: OID.ecdsaWithSha256, sha384: OID.ecdsaWithSha384, sha512: OID.ecdsaWithSha512 }[

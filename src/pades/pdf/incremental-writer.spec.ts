@@ -286,6 +286,45 @@ describe('prepareSignature rules', () => {
     expect(Buffer.from(doc.signatures()[0].contents).equals(exact)).toBe(true);
   });
 
+  it("places /ByteRange and /Contents by the layout, even when the signer's texts contain those keys", () => {
+    const tricky = '/ByteRange [0 1 2 3] /Contents <00>';
+    const { prepared, out, der } = sign(makePdf(), {
+      ...SIG,
+      name: tricky,
+      reason: tricky,
+      location: tricky,
+    });
+    expectQpdfClean(out);
+    const s = PdfDocument.load(out).signatures()[0];
+    expect(s.name).toBe(tricky);
+    expect(s.reason).toBe(tricky);
+    expect(s.byteRange).toEqual(prepared.byteRange);
+    expect(Buffer.from(s.contents).equals(der)).toBe(true);
+    const [, b, c, d] = prepared.byteRange;
+    expect(out.toString('latin1', b, b + 1)).toBe('<');
+    const ranges = createHash('sha256')
+      .update(out.subarray(0, b))
+      .update(out.subarray(c, c + d))
+      .digest();
+    expect(prepared.hash('sha256').equals(ranges)).toBe(true);
+  });
+
+  it('writes the DER into a laid-out file exactly as embed writes it into the update', () => {
+    const prepared = prepareSignature(PdfDocument.load(makePdf()), SIG);
+    const der = dummyCms(3000);
+    const viaEmbed = Buffer.concat([prepared.original, prepared.embed(der)]);
+    const laidOut = Buffer.concat([prepared.original, prepared.appended]);
+    prepared.writeContents(laidOut, prepared.contentsOffset + 1, der);
+    expect(laidOut.equals(viaEmbed)).toBe(true);
+    // The prepared update itself is left as it was (zero placeholder).
+    expect(Buffer.from(prepared.appended).includes(Buffer.from(der.toString('hex').toUpperCase()))).toBe(
+      false,
+    );
+    expect(
+      errorOf(() => prepared.writeContents(laidOut, prepared.contentsOffset + 1, dummyCms(9000)))?.code,
+    ).toBe(PdfErrorCode.SIGNATURE_TOO_LARGE);
+  });
+
   it('rejects nonsensical sizes, pages and stamp rectangles', () => {
     const doc = PdfDocument.load(makePdf({ pages: 2 }));
     expect(() => prepareSignature(doc, { ...SIG, contentsSize: 0 })).toThrow(RangeError);

@@ -63,6 +63,11 @@ export interface PreparedSignature {
   hash(algorithm: 'sha256' | 'sha384' | 'sha512'): Buffer;
   /** Writes the DER into the placeholder (hex, zero-padded); throws SIGNATURE_TOO_LARGE if it does not fit. */
   embed(der: Uint8Array): Uint8Array;
+  /**
+   * Like `embed`, into `target` where the placeholder's digits start at `offset` (the whole file
+   * already laid out: `contentsOffset + 1`), without copying the update first.
+   */
+  writeContents(target: Uint8Array, offset: number, der: Uint8Array): void;
   /** Fully qualified name of the new field. */
   fieldName: string;
   /** Object number of the new signature dictionary. */
@@ -79,6 +84,8 @@ interface PendingObject {
   num: number;
   gen: number;
   body: Buffer;
+  /** [start, length] of a zero-filled placeholder inside `body` (the /Contents of a signature). */
+  placeholder?: [number, number];
 }
 
 /** Collects objects for one incremental update and lays them out with the right xref style. */
@@ -109,6 +116,24 @@ export class UpdateBuilder {
 
   putRaw(ref: PdfRef, body: string): void {
     this.objects.set(ref.num, { num: ref.num, gen: ref.gen, body: Buffer.from(body, 'latin1') });
+  }
+
+  /**
+   * An object whose body is `head`, then `zeros` ASCII '0' characters, then `tail` (the signature
+   * dictionary with its /Contents placeholder). Returns where the run of zeros starts in the body.
+   */
+  putWithPlaceholder(ref: PdfRef, head: string, zeros: number, tail: string): number {
+    const body = Buffer.allocUnsafe(head.length + zeros + tail.length);
+    body.write(head, 0, 'latin1');
+    body.fill(0x30, head.length, head.length + zeros);
+    body.write(tail, head.length + zeros, 'latin1');
+    this.objects.set(ref.num, { num: ref.num, gen: ref.gen, body, placeholder: [head.length, zeros] });
+    return head.length;
+  }
+
+  /** Offset, inside the appended bytes, of the body of `ref` (after its `num gen obj` line). */
+  static bodyOffset(ref: PdfRef, objectOffset: number): number {
+    return objectOffset + objectHeader(ref.num, ref.gen).length;
   }
 
   putStream(ref: PdfRef, dict: PdfDict, data: Uint8Array, compress = true): void {
@@ -142,7 +167,7 @@ export class UpdateBuilder {
     const ordered = [...this.objects.values()];
     for (const o of ordered) {
       offsets.set(o.num, len);
-      push(Buffer.from(`${o.num} ${o.gen} obj\n`, 'latin1'));
+      push(Buffer.from(objectHeader(o.num, o.gen), 'latin1'));
       push(o.body);
       push(Buffer.from('\nendobj\n', 'latin1'));
     }
@@ -213,7 +238,17 @@ export class UpdateBuilder {
     const oldIds = Array.isArray(old) ? old.filter((x): x is PdfString => x instanceof PdfString) : [];
     for (const x of oldIds) h.update(x.bytes);
     h.update(String(this.doc.bytes.length));
-    for (const o of objects) h.update(o.body);
+    for (const o of objects) {
+      if (!o.placeholder) {
+        h.update(o.body);
+        continue;
+      }
+      // The placeholder is only zeros, tens of kilobytes of them: its length stands for it.
+      const [start, length] = o.placeholder;
+      h.update(o.body.subarray(0, start));
+      h.update(`<placeholder ${length}>`);
+      h.update(o.body.subarray(start + length));
+    }
     const fresh = new PdfString(h.digest(), true);
     if (oldIds.length >= 1) return [new PdfString(oldIds[0].bytes, true), fresh];
     const tail = this.doc.bytes.subarray(Math.max(0, this.doc.bytes.length - 4096));
@@ -224,6 +259,8 @@ export class UpdateBuilder {
     return [first, fresh];
   }
 }
+
+const objectHeader = (num: number, gen: number): string => `${num} ${gen} obj\n`;
 
 /** Groups sorted object numbers into [start, count] runs. */
 function subsections(nums: number[]): [number, number][] {
@@ -397,13 +434,21 @@ export function prepareSignature(doc: PdfDocument, opts: SignatureFieldOptions):
       sig.set('Reference', [ref]);
     }
   }
-  const sigBody = `${serialize(sig).slice(0, -2)} /ByteRange ${placeholderRange} /Contents <${'0'.repeat(opts.contentsSize * 2)}>>>`;
-  u.putRaw(sigRef, sigBody);
+  // The placeholders' positions are known from the layout, never searched for (a /Name or /Reason
+  // may itself contain the text "/ByteRange [").
+  const sigHead = `${serialize(sig).slice(0, -2)} /ByteRange `;
+  const rangeAt = sigHead.length;
+  const zerosAt = u.putWithPlaceholder(
+    sigRef,
+    `${sigHead}${placeholderRange} /Contents <`,
+    opts.contentsSize * 2,
+    '>>>',
+  );
 
   const { appended, offsets } = u.build();
-  const sigStart = offsets.get(sigRef.num) ?? 0;
-  const brPos = appended.indexOf('/ByteRange [', sigStart, 'latin1') + '/ByteRange '.length;
-  const cPos = appended.indexOf('/Contents <', brPos, 'latin1') + '/Contents '.length;
+  const sigBody = UpdateBuilder.bodyOffset(sigRef, offsets.get(sigRef.num) ?? 0);
+  const brPos = sigBody + rangeAt;
+  const cPos = sigBody + zerosAt - 1; // the '<'
   const base = doc.bytes.length;
   const contentsOffset = base + cPos;
   const afterContents = contentsOffset + opts.contentsSize * 2 + 2;
@@ -424,6 +469,16 @@ export function prepareSignature(doc: PdfDocument, opts: SignatureFieldOptions):
 
   const original = doc.bytes;
   const contentsSize = opts.contentsSize;
+  const writeContents = (target: Uint8Array, offset: number, der: Uint8Array): void => {
+    if (der.length > contentsSize) {
+      throw new PdfError(
+        PdfErrorCode.SIGNATURE_TOO_LARGE,
+        `signature is ${der.length} bytes but only ${contentsSize} were reserved`,
+        { size: der.length, reserved: contentsSize },
+      );
+    }
+    writeUpperHex(target, offset, der);
+  };
   return {
     original,
     appended,
@@ -440,18 +495,19 @@ export function prepareSignature(doc: PdfDocument, opts: SignatureFieldOptions):
       return h.digest();
     },
     embed(der) {
-      if (der.length > contentsSize) {
-        throw new PdfError(
-          PdfErrorCode.SIGNATURE_TOO_LARGE,
-          `signature is ${der.length} bytes but only ${contentsSize} were reserved`,
-          { size: der.length, reserved: contentsSize },
-        );
-      }
       const out = Buffer.from(appended);
-      out.write(Buffer.from(der).toString('hex').toUpperCase(), cPos + 1, 'latin1');
+      writeContents(out, cPos + 1, der);
       return out;
     },
+    writeContents,
   };
+}
+
+/** Writes `bytes` as upper-case hex digits at `offset` of `target`. */
+function writeUpperHex(target: Uint8Array, offset: number, bytes: Uint8Array): void {
+  if (offset < 0 || offset + bytes.length * 2 > target.length) throw new RangeError('hex does not fit');
+  const hex = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex').toUpperCase();
+  Buffer.from(target.buffer, target.byteOffset, target.byteLength).write(hex, offset, 'latin1');
 }
 
 function fieldInvalid(message: string): PdfError {

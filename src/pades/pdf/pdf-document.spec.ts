@@ -139,6 +139,56 @@ describe('PdfDocument.load on the shared fixtures', () => {
     expect(loadError(Buffer.from('hello world, this is text'))?.code).toBe(PdfErrorCode.PDF_MALFORMED);
   });
 
+  it('reads cross-reference entries written to the letter and loosely written ones alike', () => {
+    const good = makePdf({ pages: 3 });
+    const text = good.toString('latin1');
+    const strict = PdfDocument.load(good);
+    const loose = (entry: (off: string, gen: string, kind: string) => string) =>
+      Buffer.from(
+        text.replace(/^(\d{10}) (\d{5}) ([nf])\r\n/gm, (_m, off: string, gen: string, kind: string) =>
+          entry(off, gen, kind),
+        ),
+        'latin1',
+      );
+    const variants = [
+      loose((o, g, k) => `${o} ${g} ${k} \n`), // space + LF, as §7.5.4 also allows
+      loose((o, g, k) => `${o} ${g} ${k}\n`), // LF only
+      loose((o, g, k) => `${Number(o)} ${Number(g)} ${k}\r\n`), // no leading zeros
+      loose((o, g, k) => `${o}  ${g}\t${k}\r\n`), // other whitespace between the fields
+    ];
+    for (const bytes of variants) {
+      // Shorter entries move the table, never the objects: only the startxref offset stays valid.
+      const doc = PdfDocument.load(bytes);
+      expect([...doc.sections[0].entries]).toEqual([...strict.sections[0].entries]);
+      expect(doc.pageCount()).toBe(3);
+    }
+    // An entry that is neither is still refused, wherever the fast reading stops.
+    for (const bad of [`0000000009 00000 x\r\n`, `0000000009 00000 nx\r\n`, `000000000a 00000 n\r\n`]) {
+      const broken = Buffer.from(text.replace(/^\d{10} \d{5} n\r\n/m, bad), 'latin1');
+      expect(loadError(broken)?.message).toMatch(/bad xref table entry/);
+    }
+  });
+
+  it('checks that each entry points at its object header, whatever whitespace the header uses', () => {
+    const text = makePdf({ pages: 2 }).toString('latin1');
+    // "5 0 obj" written as "5\t0  obj" (same length, so every offset stays right): still accepted.
+    const spaced = Buffer.from(text.replace('\n5 0 obj\n', '\n5\t0\fobj\n'), 'latin1');
+    expect(loadError(spaced)).toBeUndefined();
+    // A header without the keyword, or of another object, is refused.
+    for (const header of ['5 0 ob \n', '5 0obj \n', '6 0 obj\n', ' 5 0 obj']) {
+      const wrong = Buffer.from(text.replace('\n5 0 obj\n', `\n${header}`), 'latin1');
+      expect(wrong.length).toBe(text.length);
+      expect(loadError(wrong)?.message).toMatch(/does not point at it/);
+    }
+  });
+
+  it('finds the revisions only when asked, with the same answer', () => {
+    const bytes = makePdf({ pages: 2 });
+    const doc = PdfDocument.load(bytes);
+    expect(doc.revisions).toEqual([bytes.length]);
+    expect(doc.revisions).toBe(doc.revisions);
+  });
+
   it('makePdf produces a file of about the requested size that loads lazily', () => {
     const bytes = makePdf({ pages: 4, targetBytes: 300_000 });
     expect(bytes.length).toBeGreaterThan(280_000);

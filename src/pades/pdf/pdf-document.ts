@@ -56,7 +56,6 @@ export const DEFAULT_MAX_PDF_BYTES = 50 * 1024 * 1024;
  * Loading parses only the xref chain and the catalog; objects are read when asked for.
  */
 export class PdfDocument {
-  readonly revisions: number[];
   /** Sections of the /Prev chain, latest first. */
   readonly sections: XrefSection[];
   readonly resolver: ObjectResolver;
@@ -72,7 +71,16 @@ export class PdfDocument {
     this.sections = sections;
     this.trailer = sections[0].trailer;
     this.resolver = new ObjectResolver(bytes, sections);
-    this.revisions = findRevisions(bytes);
+  }
+
+  private revisionEnds?: number[];
+
+  /**
+   * End offsets of the revisions, earliest first. Found by scanning the whole file for `%%EOF`, so
+   * computed on first use only: signing never needs it (a scan of a 50 MB file for nothing).
+   */
+  get revisions(): number[] {
+    return (this.revisionEnds ??= findRevisions(this.bytes));
   }
 
   static load(bytes: Uint8Array, opts?: { maxBytes?: number }): PdfDocument {
@@ -120,9 +128,7 @@ export class PdfDocument {
       if (e?.type !== 'offset') continue;
       if (e.offset >= this.bytes.length)
         throw malformed(`object ${num} offset ${e.offset} is beyond the end of the file`);
-      const head = latin1(this.bytes, e.offset, Math.min(this.bytes.length, e.offset + 32));
-      const m = /^(\d+)\s+(\d+)\s+obj/.exec(head);
-      if (!m || Number(m[1]) !== num)
+      if (objectHeaderAt(this.bytes, e.offset) !== num)
         throw malformed(`cross-reference entry of object ${num} does not point at it`);
     }
   }
@@ -345,6 +351,38 @@ export class PdfDocument {
       return typeof v === 'number' ? v : undefined;
     }).value;
   }
+}
+
+/** Whitespace as the header check has always read it (JavaScript's \s over latin1 bytes). */
+const HEADER_SPACE = new Uint8Array(256);
+for (const c of [0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0xa0]) HEADER_SPACE[c] = 1;
+
+/**
+ * The object number of an `num gen obj` header at `offset` within its first 32 bytes (the pattern
+ * /^(\d+)\s+(\d+)\s+obj/ on those bytes), or -1. Read from the bytes directly: this runs for every
+ * object of the document on each load, where a string and a regular expression per object cost
+ * more than the rest of loading a large document.
+ */
+function objectHeaderAt(b: Uint8Array, offset: number): number {
+  const end = Math.min(b.length, offset + 32);
+  let p = offset;
+  let num = 0;
+  const digits = () => {
+    const start = p;
+    while (p < end && b[p] >= 0x30 && b[p] <= 0x39) p++;
+    return p > start;
+  };
+  const spaces = () => {
+    const start = p;
+    while (p < end && HEADER_SPACE[b[p]]) p++;
+    return p > start;
+  };
+  const numStart = p;
+  if (!digits()) return -1;
+  for (let i = numStart; i < p; i++) num = num * 10 + (b[i] - 0x30);
+  if (!spaces() || !digits() || !spaces()) return -1;
+  if (p + 3 > end || b[p] !== 0x6f || b[p + 1] !== 0x62 || b[p + 2] !== 0x6a) return -1;
+  return num;
 }
 
 /** End offsets of each revision: every `startxref n %%EOF` with n > 0, including the EOL after it. */

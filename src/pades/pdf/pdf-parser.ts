@@ -332,5 +332,14 @@ function streamLength(
 }
 
 export function latin1(bytes: Uint8Array, start: number, end: number): string {
+  if (end - start <= SHORT_TEXT && start >= 0 && end <= bytes.length) {
+    // Tokens (numbers, keywords, `obj`, `R`) are a few bytes: building the string directly costs a
+    // fifth of creating a Buffer view to decode them.
+    let s = '';
+    for (let i = start; i < end; i++) s += String.fromCharCode(bytes[i]);
+    return s;
+  }
   return Buffer.from(bytes.buffer, bytes.byteOffset + start, Math.max(0, end - start)).toString('latin1');
 }
+
+const SHORT_TEXT = 32;
