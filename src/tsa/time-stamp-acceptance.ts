@@ -12,13 +12,15 @@ export interface TsaTrust {
 /**
  * The checks every adapter runs before handing a token to its caller (pyHanko's rule: always check
  * status and nonce): imprint, nonce, signature, ESSCertIDv2, critical timeStamping EKU, genTime in
- * the certificate's validity, chain to a configured anchor.
+ * the certificate's validity, chain to a configured anchor. `verifyInline`: see
+ * VerifyTimeStampOptions (where the signature is checked, never whether).
  */
 export async function acceptToken(
   tokenDer: Uint8Array,
   input: TimeStampRequestInput,
   nonce: bigint,
   trust: TsaTrust,
+  options: { verifyInline?: boolean } = {},
 ): Promise<TimeStampToken> {
   hashByName(input.hashAlgorithm);
   const v: TimeStampVerification = await verifyTimeStampToken(tokenDer, {
@@ -27,6 +29,7 @@ export async function acceptToken(
     trustAnchors: trust.anchors,
     certificates: trust.certificates,
     nonce,
+    verifyInline: options.verifyInline,
   });
   if (!v.valid || !v.info)
     throw new TimeStampRejectedError(

@@ -102,6 +102,12 @@ export interface VerifyTimeStampOptions {
   nonce?: bigint;
   /** Further certificates (DER): the TSA certificate when certReq was false, intermediates. */
   certificates?: Uint8Array[];
+  /**
+   * Check the signature on the calling thread instead of libuv's pool: for a caller that knows it
+   * is alone (one signing waiting for its token), where handing the check to another thread and
+   * back costs more than it frees. The check itself is the same.
+   */
+  verifyInline?: boolean;
 }
 
 class Failure extends Error {
@@ -174,7 +180,10 @@ export async function verifyTimeStampToken(
 
     // Find the signer certificate by its identifier.
     const pool = dedupe([...token.certificates, ...(options.certificates ?? []).map((c) => Buffer.from(c))]);
-    const signerCert = pool.find((c) => matchesSid(c, token.sid));
+    const poolFacts = pool.map(factsOf);
+    const signerIndex = poolFacts.findIndex((f) => matchesSid(f, token.sid));
+    const signerCert: Buffer | undefined = pool[signerIndex];
+    const signer = poolFacts[signerIndex];
     if (!signerCert)
       throw new Failure(
         TimeStampSubIndication.NO_SIGNING_CERTIFICATE_FOUND,
@@ -192,14 +201,14 @@ export async function verifyTimeStampToken(
       );
     const ess = token.essCertIdV2;
     const essHash = hashByOid(ess.hashOid);
-    if (!essHash || !createHash(essHash.node).update(signerCert).digest().equals(ess.certHash))
+    if (!essHash || !signer.digest(essHash.node).equals(ess.certHash))
       throw new Failure(
         TimeStampSubIndication.SIGNING_CERTIFICATE_MISMATCH,
         'signingCertificate',
         'ESSCertIDv2 does not identify the signer certificate',
       );
     if (ess.issuerSerial) {
-      const parts = factsOf(signerCert).parts;
+      const parts = signer.parts;
       if (!ess.issuerSerial.serial.equals(parts.serial) || !ess.issuerSerial.issuer.equals(parts.issuer))
         throw new Failure(
           TimeStampSubIndication.SIGNING_CERTIFICATE_MISMATCH,
@@ -214,38 +223,21 @@ export async function verifyTimeStampToken(
       token.signatureOid,
       digestAlg.node,
       token.signedAttrsForSignature,
-      factsOf(signerCert).publicKey,
+      signer.publicKey,
       token.signature,
+      options.verifyInline ?? false,
     );
     if (!sigOk)
       throw new Failure(TimeStampSubIndication.SIG_CRYPTO_FAILURE, 'signature', 'signature does not verify');
     pass('signature');
 
-    // RFC 3161 §2.3: exactly one extendedKeyUsage, critical, with id-kp-timeStamping only.
-    const extensions = factsOf(signerCert).extensions;
-    const ekus = extensions.filter((e) => e.oid === OID.extKeyUsage);
-    const purposes = ekus.length === 1 ? children(readOne(ekus[0].value, Tag.SEQUENCE)).map(readOid) : [];
-    if (ekus.length !== 1 || !ekus[0].critical || purposes.length !== 1 || purposes[0] !== OID.kpTimeStamping)
-      throw new Failure(
-        TimeStampSubIndication.NOT_TIMESTAMPING_CERTIFICATE,
-        'extendedKeyUsage',
-        'the TSA certificate lacks a critical extendedKeyUsage with only id-kp-timeStamping',
-      );
-    // keyUsage, when present, must allow digitalSignature (bit 0) or nonRepudiation (bit 1).
-    const ku = extensions.find((e) => e.oid === OID.keyUsage);
-    if (ku) {
-      const bits = readOne(ku.value, Tag.BIT_STRING).content;
-      if (bits.length < 2 || !(bits[1] & 0xc0))
-        throw new Failure(
-          TimeStampSubIndication.NOT_TIMESTAMPING_CERTIFICATE,
-          'extendedKeyUsage',
-          'the TSA certificate key usage does not allow signatures',
-        );
-    }
+    const usage = signer.timeStampingUsage;
+    if (usage)
+      throw new Failure(TimeStampSubIndication.NOT_TIMESTAMPING_CERTIFICATE, 'extendedKeyUsage', usage);
     pass('extendedKeyUsage');
 
     const genTime = token.info.genTime;
-    const parts = factsOf(signerCert).parts;
+    const parts = signer.parts;
     if (genTime < parts.notBefore || genTime > parts.notAfter)
       throw new Failure(
         TimeStampSubIndication.OUT_OF_VALIDITY,
@@ -255,7 +247,7 @@ export async function verifyTimeStampToken(
     pass('validityAtGenTime');
 
     const at = options.at ?? genTime;
-    const chain = await validateChain(signerCert, pool, options.trustAnchors, at);
+    const chain = await validateChain(signerCert, pool, poolFacts, options.trustAnchors, at);
     info.chain = chain;
     pass('chain', `${chain.length} certificates, checked at ${at.toISOString()}`);
     return { valid: true, indication: 'PASSED', checks, info };
@@ -285,6 +277,10 @@ interface CertificateFacts {
   parts: CertificateParts;
   extensions: CertificateExtension[];
   publicKey: KeyObject;
+  /** Why the certificate may not sign time-stamp tokens (RFC 3161 §2.3), or undefined when it may. */
+  timeStampingUsage: string | undefined;
+  /** The certificate's digest with `algorithm` (node:crypto name). */
+  digest(algorithm: string): Buffer;
 }
 
 /**
@@ -304,6 +300,8 @@ function factsOf(der: Buffer): CertificateFacts {
     let parts: CertificateParts | undefined;
     let extensions: CertificateExtension[] | undefined;
     let publicKey: KeyObject | undefined;
+    let usage: { problem: string | undefined } | undefined;
+    const digests = new Map<string, Buffer>();
     // Each fact is read when first needed, so a bad certificate fails exactly where it did before.
     facts = {
       get parts() {
@@ -315,6 +313,17 @@ function factsOf(der: Buffer): CertificateFacts {
       get publicKey() {
         return (publicKey ??= new X509Certificate(der).publicKey);
       },
+      get timeStampingUsage() {
+        return (usage ??= { problem: timeStampingUsageProblem(this.extensions) }).problem;
+      },
+      digest(algorithm: string) {
+        let d = digests.get(algorithm);
+        if (!d) {
+          d = createHash(algorithm).update(der).digest();
+          digests.set(algorithm, d);
+        }
+        return d;
+      },
     };
     if (certificateFacts.size >= CERTIFICATE_CACHE_LIMIT)
       certificateFacts.delete(certificateFacts.keys().next().value!);
@@ -323,20 +332,45 @@ function factsOf(der: Buffer): CertificateFacts {
   return facts;
 }
 
-/** Verifies on libuv's thread pool, so the event loop keeps working while another core checks. */
+/**
+ * RFC 3161 §2.3: exactly one extendedKeyUsage, critical, with id-kp-timeStamping only; keyUsage,
+ * when present, allowing digitalSignature (bit 0) or nonRepudiation (bit 1). A pure function of
+ * the certificate, so it is worked out once per certificate (see factsOf).
+ */
+function timeStampingUsageProblem(extensions: CertificateExtension[]): string | undefined {
+  const ekus = extensions.filter((e) => e.oid === OID.extKeyUsage);
+  const purposes = ekus.length === 1 ? children(readOne(ekus[0].value, Tag.SEQUENCE)).map(oidOf) : [];
+  if (ekus.length !== 1 || !ekus[0].critical || purposes.length !== 1 || purposes[0] !== OID.kpTimeStamping)
+    return 'the TSA certificate lacks a critical extendedKeyUsage with only id-kp-timeStamping';
+  const ku = extensions.find((e) => e.oid === OID.keyUsage);
+  if (ku) {
+    const bits = readOne(ku.value, Tag.BIT_STRING).content;
+    if (bits.length < 2 || !(bits[1] & 0xc0))
+      return 'the TSA certificate key usage does not allow signatures';
+  }
+  return undefined;
+}
+
+/**
+ * Verifies on libuv's thread pool, so the event loop keeps working while another core checks, or
+ * on this thread when the caller says it is alone (`inline`).
+ */
 function verifySignature(
   sigOid: string,
   digest: string,
   data: Buffer,
   key: KeyObject,
   signature: Buffer,
+  inline: boolean,
 ): Promise<boolean> {
   const ec = [OID.ecdsaWithSha256, OID.ecdsaWithSha384, OID.ecdsaWithSha512, OID.ecPublicKey] as string[];
   const rsa = [OID.rsaEncryption, OID.sha256WithRsa, OID.sha384WithRsa, OID.sha512WithRsa] as string[];
   const check = (k: KeyObject | { key: KeyObject; dsaEncoding: 'der' }) =>
-    new Promise<boolean>((resolve, reject) =>
-      cryptoVerify(digest, data, k, signature, (err, ok) => (err ? reject(err) : resolve(ok))),
-    );
+    inline
+      ? Promise.resolve(cryptoVerify(digest, data, k, signature))
+      : new Promise<boolean>((resolve, reject) =>
+          cryptoVerify(digest, data, k, signature, (err, ok) => (err ? reject(err) : resolve(ok))),
+        );
   if (ec.includes(sigOid) && key.asymmetricKeyType === 'ec') return check({ key, dsaEncoding: 'der' });
   if (rsa.includes(sigOid) && key.asymmetricKeyType === 'rsa') return check(key);
   throw new Failure(
@@ -364,6 +398,7 @@ const PATH_CACHE_LIMIT = 256;
 async function validateChain(
   leaf: Buffer,
   pool: Buffer[],
+  poolFacts: CertificateFacts[],
   anchors: Uint8Array[],
   at: Date,
 ): Promise<Uint8Array[]> {
@@ -375,9 +410,13 @@ async function validateChain(
     );
   const others = pool.filter((c) => !c.equals(leaf));
   const key = createHash('sha256');
-  for (const c of [leaf, ...others]) key.update(createHash('sha256').update(c).digest());
+  key.update(poolFacts[pool.indexOf(leaf)].digest('sha256'));
+  pool.forEach((c, i) => {
+    if (!c.equals(leaf)) key.update(poolFacts[i].digest('sha256'));
+  });
   key.update('|');
-  for (const a of anchors) key.update(createHash('sha256').update(a).digest());
+  for (const a of anchors)
+    key.update(factsOf(Buffer.from(a.buffer, a.byteOffset, a.byteLength)).digest('sha256'));
   const id = key.digest('hex');
   const cached = pathCache.get(id);
   if (cached && at >= cached.from && at <= cached.to) return cached.path;
@@ -427,7 +466,7 @@ interface ParsedToken {
 
 function parseToken(der: Uint8Array): ParsedToken {
   const ci = children(readOne(Buffer.from(der), Tag.SEQUENCE));
-  if (readOid(expectTag(ci[0], Tag.OID, 'contentType')) !== OID.signedData)
+  if (oidOf(expectTag(ci[0], Tag.OID, 'contentType')) !== OID.signedData)
     throw new DerError('not a CMS SignedData');
   const sd = children(
     expectTag(children(expectTag(ci[1], ctx(0), 'content'))[0], Tag.SEQUENCE, 'SignedData'),
@@ -435,7 +474,7 @@ function parseToken(der: Uint8Array): ParsedToken {
   let i = 1; // version
   i++; // digestAlgorithms
   const encap = children(expectTag(sd[i++], Tag.SEQUENCE, 'encapContentInfo'));
-  if (readOid(encap[0]) !== OID.tstInfo) throw new DerError('encapsulated content is not id-ct-TSTInfo');
+  if (oidOf(encap[0]) !== OID.tstInfo) throw new DerError('encapsulated content is not id-ct-TSTInfo');
   const eContent = expectTag(
     children(expectTag(encap[1], ctx(0), 'eContent'))[0],
     Tag.OCTET_STRING,
@@ -454,11 +493,11 @@ function parseToken(der: Uint8Array): ParsedToken {
     const ias = children(si[1]);
     sid = { issuer: Buffer.from(ias[0].raw), serial: Buffer.from(ias[1].raw) };
   } else sid = { ski: Buffer.from(expectTag(si[1], ctx(0, false), 'subjectKeyIdentifier').content) };
-  const signerDigestOid = readOid(children(expectTag(si[2], Tag.SEQUENCE, 'digestAlgorithm'))[0]);
+  const signerDigestOid = oidOf(children(expectTag(si[2], Tag.SEQUENCE, 'digestAlgorithm'))[0]);
   const signedAttrsNode = expectTag(si[3], ctx(0), 'signedAttrs');
   const signedAttrsForSignature = Buffer.from(signedAttrsNode.raw);
   signedAttrsForSignature[0] = Tag.SET;
-  const signatureOid = readOid(children(expectTag(si[4], Tag.SEQUENCE, 'signatureAlgorithm'))[0]);
+  const signatureOid = oidOf(children(expectTag(si[4], Tag.SEQUENCE, 'signatureAlgorithm'))[0]);
   const signature = Buffer.from(expectTag(si[5], Tag.OCTET_STRING, 'signature').content);
 
   const attrs = new Map<string, string[]>();
@@ -466,11 +505,11 @@ function parseToken(der: Uint8Array): ParsedToken {
   let essCertIdV2: ParsedToken['essCertIdV2'];
   for (const a of children(signedAttrsNode)) {
     const [typeNode, valuesNode] = children(a);
-    const type = readOid(typeNode);
+    const type = oidOf(typeNode);
     if (attrs.has(type)) throw new DerError(`duplicate signed attribute ${type}`);
     const values = children(expectTag(valuesNode, Tag.SET, 'attribute values'));
     if (values.length !== 1) throw new DerError(`attribute ${type} must have one value`);
-    attrs.set(type, values[0].tag === Tag.OID ? [readOid(values[0])] : []);
+    attrs.set(type, values[0].tag === Tag.OID ? [oidOf(values[0])] : []);
     if (type === OID.messageDigest)
       messageDigest = Buffer.from(expectTag(values[0], Tag.OCTET_STRING, 'messageDigest').content);
     if (type === OID.signingCertificateV2) essCertIdV2 = parseSigningCertificateV2(values[0]);
@@ -501,7 +540,7 @@ function parseSigningCertificateV2(value: Node): ParsedToken['essCertIdV2'] {
   const first = children(expectTag(certs[0], Tag.SEQUENCE, 'ESSCertIDv2'));
   let j = 0;
   let hashOid: string = OID.sha256; // DEFAULT id-sha256
-  if (first[j].tag === Tag.SEQUENCE) hashOid = readOid(children(first[j++])[0]);
+  if (first[j].tag === Tag.SEQUENCE) hashOid = oidOf(children(first[j++])[0]);
   const certHash = Buffer.from(expectTag(first[j++], Tag.OCTET_STRING, 'certHash').content);
   let issuerSerial: { issuer: Buffer; serial: Buffer } | undefined;
   if (first[j]) {
@@ -518,9 +557,9 @@ function parseTstInfo(der: Buffer): { info: TimeStampTokenInfo; imprintOid: stri
   const f = children(readOne(der, Tag.SEQUENCE));
   if (readInteger(expectTag(f[0], Tag.INTEGER, 'version')) !== 1n)
     throw new DerError('TSTInfo version must be 1');
-  const policy = readOid(expectTag(f[1], Tag.OID, 'policy'));
+  const policy = oidOf(expectTag(f[1], Tag.OID, 'policy'));
   const [alg, hashed] = children(expectTag(f[2], Tag.SEQUENCE, 'messageImprint'));
-  const imprintOid = readOid(children(alg)[0]);
+  const imprintOid = oidOf(children(alg)[0]);
   const serialNumber = readInteger(expectTag(f[3], Tag.INTEGER, 'serialNumber')).toString();
   const genTime = parseGeneralizedTime(
     expectTag(f[4], Tag.GENERALIZED_TIME, 'genTime').content.toString('latin1'),
@@ -564,12 +603,31 @@ export function parseGeneralizedTime(s: string): Date {
   return new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6], ms));
 }
 
-function matchesSid(cert: Buffer, sid: ParsedToken['sid']): boolean {
+/**
+ * readOid with its answers kept: the same dozen OIDs appear in every token, and decoding one is a
+ * loop of BigInt arithmetic. Keyed by the exact content octets; anything readOid refuses is never
+ * kept, so it is refused again every time.
+ */
+const oidTexts = new Map<string, string>();
+const OID_TEXT_LIMIT = 256;
+
+function oidOf(n: Node): string {
+  if (n.tag !== Tag.OID) return readOid(n);
+  const k = n.content.toString('latin1');
+  let text = oidTexts.get(k);
+  if (text === undefined) {
+    text = readOid(n);
+    if (oidTexts.size < OID_TEXT_LIMIT) oidTexts.set(k, text);
+  }
+  return text;
+}
+
+function matchesSid(cert: CertificateFacts, sid: ParsedToken['sid']): boolean {
   if ('ski' in sid) {
-    const ext = factsOf(cert).extensions.find((e) => e.oid === OID.subjectKeyIdentifier);
+    const ext = cert.extensions.find((e) => e.oid === OID.subjectKeyIdentifier);
     return ext ? readOne(ext.value, Tag.OCTET_STRING).content.equals(sid.ski) : false;
   }
-  const p = factsOf(cert).parts;
+  const p = cert.parts;
   return p.serial.equals(sid.serial) && p.issuer.equals(sid.issuer);
 }
 
