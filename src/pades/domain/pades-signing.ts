@@ -30,6 +30,16 @@ export interface PadesServices {
   certificates?: Uint8Array[];
 }
 
+/** One signature being made, as the level's steps see it. */
+interface SigningContext {
+  signer: CmsSigner;
+  signedField: string;
+  /** The TSA chain of this signature's timestamp (leaf first), once there is one. */
+  timeStampCertificates: Uint8Array[];
+  /** Revocation data already requested for this signature (B-LT and above). */
+  validationData?: ValidationDataSource;
+}
+
 /** What a signing or extension step produced: the new file is `original` + `appended`. */
 export interface PadesResult {
   bytes: Uint8Array;
@@ -60,8 +70,12 @@ export class PadesBaselineB {
   async sign(pdf: Uint8Array, spec: Readonly<PadesSignatureSpec>, signer: CmsSigner): Promise<PadesResult> {
     const doc = PdfDocument.load(pdf, { maxBytes: this.services.maxPdfBytes });
     const signingTime = this.services.now();
-    checkSigningCertificate(signer, signingTime);
-    let contentsSize = await this.estimateContentsSize(signer);
+    const certificate = certificateOf(signer.certificate);
+    checkSigningCertificate(certificate, signingTime);
+    const name = spec.name ?? commonName(certificate);
+    // The signer's parts of the CMS are encoded once: for sizing, then for the real digest.
+    const probe = new CmsSignatureBuilder(signer, new Uint8Array(64));
+    let contentsSize = this.estimateContentsSize(signer, probe);
     for (let attempt = 0; attempt < MAX_SIZING_ATTEMPTS; attempt++) {
       // Stage 1: prepare the field and the placeholder.
       const prepared = prepareSignature(doc, {
@@ -70,7 +84,7 @@ export class PadesBaselineB {
         contentsSize,
         fieldName: spec.fieldName,
         signingTime,
-        name: spec.name ?? commonName(signer.certificate),
+        name,
         reason: spec.reason,
         location: spec.location,
         contactInfo: spec.contactInfo,
@@ -78,28 +92,29 @@ export class PadesBaselineB {
         visible: spec.visible,
       });
       // Stage 2: digest of the byte ranges; stage 3: sign the signed attributes.
-      const builder = new CmsSignatureBuilder(signer, prepared.hash(signer.digestAlgorithm));
+      const builder = probe.withDigest(prepared.hash(signer.digestAlgorithm));
       const signature = await signer.sign(builder.toBeSigned);
       // Stage 4: unsigned attributes (B-T: the signature timestamp) and embedding.
-      const unsigned = await this.unsignedAttributes(signature);
+      const ctx: SigningContext = { signer, signedField: prepared.fieldName, timeStampCertificates: [] };
+      const unsigned = await this.unsignedAttributes(signature, ctx);
       const cms = builder.assemble(signature, unsigned);
       if (cms.length > prepared.contentsSize) {
         // Never write a truncated CMS: grow the placeholder and start over (new ranges, new hash).
         contentsSize = cms.length + SIZE_MARGIN * 2;
         continue;
       }
+      await this.beforeEmbed(ctx);
       const bytes = embed(prepared, cms);
-      const post = await this.postSignature(bytes, { signer, signedField: prepared.fieldName });
+      const post = await this.postSignature(bytes, ctx);
       return { bytes: post.bytes, fields: [prepared.fieldName, ...post.fields], warnings: post.warnings };
     }
     throw new PadesError(PadesErrorCode.SIGNATURE_SIZING_FAILED, 'the signature did not fit its placeholder');
   }
 
   /** The CMS size with a maximum-length signature, plus what the level adds, plus a margin. */
-  protected async estimateContentsSize(signer: CmsSigner): Promise<number> {
-    const probe = new CmsSignatureBuilder(signer, new Uint8Array(64));
+  protected estimateContentsSize(signer: CmsSigner, probe: CmsSignatureBuilder): number {
     const base = probe.assemble(new Uint8Array(signer.maxSignatureLength).fill(0xff)).length;
-    return Promise.resolve(base + this.unsignedReserve() + SIZE_MARGIN);
+    return base + this.unsignedReserve() + SIZE_MARGIN;
   }
 
   protected unsignedReserve(): number {
@@ -108,14 +123,17 @@ export class PadesBaselineB {
 
   protected unsignedAttributes(
     _signature: Uint8Array,
+    _ctx: SigningContext,
   ): Promise<ReturnType<typeof signatureTimeStampAttribute>[]> {
     return Promise.resolve([]);
   }
 
-  protected postSignature(
-    bytes: Uint8Array,
-    _ctx: { signer: CmsSigner; signedField: string },
-  ): Promise<PadesResult> {
+  /** Runs once the CMS is final, before the signed file is laid out in memory. */
+  protected beforeEmbed(_ctx: SigningContext): Promise<void> {
+    return Promise.resolve();
+  }
+
+  protected postSignature(bytes: Uint8Array, _ctx: SigningContext): Promise<PadesResult> {
     return Promise.resolve({ bytes, fields: [], warnings: [] });
   }
 
@@ -160,8 +178,9 @@ export class PadesBaselineT extends PadesBaselineB {
     return this.tokenSizeHint + 64;
   }
 
-  protected override async unsignedAttributes(signature: Uint8Array) {
+  protected override async unsignedAttributes(signature: Uint8Array, ctx: SigningContext) {
     const token = await this.timestamp(createHash('sha256').update(signature).digest());
+    ctx.timeStampCertificates = token.tsaCertificates;
     return [signatureTimeStampAttribute(token.der)];
   }
 }
@@ -170,10 +189,45 @@ export class PadesBaselineT extends PadesBaselineB {
 export class PadesBaselineLT extends PadesBaselineT {
   override readonly level: PadesLevel = 'B-LT';
 
-  protected override async postSignature(bytes: Uint8Array, ctx: { signer: CmsSigner; signedField: string }) {
+  /**
+   * The revocation data of the new signature's chains (signer and TSA) is requested before the
+   * signed file is laid out in memory: the signature and its timestamp exist already, so the
+   * answers are the same as if asked after, but the memory the source takes meanwhile (the own CA
+   * unlocks its OCSP key with a 19 MiB Argon2id the first time) is not added to the input and the
+   * output of a large file held together. The DSS step takes these answers instead of asking again.
+   */
+  protected override async beforeEmbed(ctx: SigningContext): Promise<void> {
+    await super.beforeEmbed(ctx);
+    const source = this.services.validationData;
+    if (!source) return;
+    const prefetched = new PrefetchedRevocationData(source);
+    const pool = new CertificatePool();
+    pool.add(
+      ctx.signer.certificate,
+      ...ctx.signer.chain,
+      ...ctx.timeStampCertificates,
+      ...(this.services.certificates ?? []),
+    );
+    const candidates = pool.all();
+    const now = this.services.now();
+    const leaves = [ctx.signer.certificate, ...ctx.timeStampCertificates.slice(0, 1)];
+    for (const leaf of leaves) {
+      for (const link of chainOf(certificateOf(leaf), candidates)) {
+        if (link.selfSigned || !link.issuer) break;
+        // The DSS step asks for exactly these (see validationDataFor): unexpired, below the root.
+        if (new Date(link.cert.validTo) >= now) await prefetched.request(link.cert, link.issuer);
+      }
+    }
+    ctx.validationData = prefetched;
+  }
+
+  protected override async postSignature(bytes: Uint8Array, ctx: SigningContext) {
     const base = await super.postSignature(bytes, ctx);
     const extra = [ctx.signer.certificate, ...ctx.signer.chain, ...this.tsaCertificates];
-    const r = await addValidationData(base.bytes, this.services, {
+    const services = ctx.validationData
+      ? { ...this.services, validationData: ctx.validationData }
+      : this.services;
+    const r = await addValidationData(base.bytes, services, {
       strictFields: [ctx.signedField],
       extraCertificates: extra,
     });
@@ -185,7 +239,7 @@ export class PadesBaselineLT extends PadesBaselineT {
 export class PadesBaselineLTA extends PadesBaselineLT {
   override readonly level: PadesLevel = 'B-LTA';
 
-  protected override async postSignature(bytes: Uint8Array, ctx: { signer: CmsSigner; signedField: string }) {
+  protected override async postSignature(bytes: Uint8Array, ctx: SigningContext) {
     const base = await super.postSignature(bytes, ctx);
     const r = await addDocumentTimestamp(base.bytes, this.services);
     return { bytes: r.bytes, fields: [...base.fields, ...r.fields], warnings: base.warnings };
@@ -313,12 +367,11 @@ async function validationDataFor(
   const crls: Uint8Array[] = [];
   const asked = new Set<string>();
   const strict = new Set(options.strictFields ?? []);
+  const candidates = pool.all();
   for (const leaf of leaves) {
-    let current = leaf.cert;
-    for (let depth = 0; depth < 10; depth++) {
+    for (const { cert: current, issuer, selfSigned } of chainOf(leaf.cert, candidates)) {
       certs.set(current.fingerprint256, new Uint8Array(current.raw));
-      if (current.subject === current.issuer && signedBy(current, current)) break;
-      const issuer = CertificatePool.findIssuer(current, pool.all());
+      if (selfSigned) break;
       if (!issuer) {
         const msg = `the issuer of ${describeCertificate(current)} is not available`;
         if (strict.has(leaf.field)) throw new PadesError(PadesErrorCode.VALIDATION_DATA_UNAVAILABLE, msg);
@@ -344,11 +397,63 @@ async function validationDataFor(
           warnings.push(msg);
         }
       }
-      current = issuer;
     }
   }
   const appended = appendDss(doc, { certs: [...certs.values()], ocsps, crls });
   return { bytes: appendUpdate(doc.bytes, appended), fields: [], warnings };
+}
+
+/**
+ * `leaf` and its issuers up to a self-signed root, at most 10 links, each with its issuer among
+ * `candidates` (name and signature checked); a link without `issuer` ends the walk.
+ */
+function* chainOf(
+  leaf: X509Certificate,
+  candidates: X509Certificate[],
+): Generator<{ cert: X509Certificate; issuer?: X509Certificate; selfSigned: boolean }> {
+  let current = leaf;
+  for (let depth = 0; depth < 10; depth++) {
+    if (current.subject === current.issuer && signedBy(current, current)) {
+      yield { cert: current, issuer: current, selfSigned: true };
+      return;
+    }
+    const issuer = CertificatePool.findIssuer(current, candidates);
+    yield { cert: current, issuer, selfSigned: false };
+    if (!issuer) return;
+    current = issuer;
+  }
+}
+
+/**
+ * Revocation answers requested ahead of the DSS step. Each is handed out once, to the first request
+ * for the same certificate and issuer (DER); any other request goes to the source, as before. A
+ * failed request is reported where the DSS step asks for it, exactly as if it had asked then.
+ */
+class PrefetchedRevocationData implements ValidationDataSource {
+  private readonly answers = new Map<string, Promise<RevocationData>>();
+
+  constructor(private readonly source: ValidationDataSource) {}
+
+  async request(cert: X509Certificate, issuer: X509Certificate): Promise<void> {
+    const key = pairKey(cert.raw, issuer.raw);
+    if (this.answers.has(key)) return;
+    const answer = this.source.revocationInfo(new Uint8Array(cert.raw), new Uint8Array(issuer.raw));
+    this.answers.set(key, answer);
+    await answer.catch(() => undefined);
+  }
+
+  revocationInfo(cert: Uint8Array, issuer: Uint8Array): Promise<RevocationData> {
+    const key = pairKey(cert, issuer);
+    const answer = this.answers.get(key);
+    if (!answer) return this.source.revocationInfo(cert, issuer);
+    this.answers.delete(key);
+    return answer;
+  }
+}
+
+function pairKey(cert: Uint8Array, issuer: Uint8Array): string {
+  const b64 = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64');
+  return `${b64(cert)}|${b64(issuer)}`;
 }
 
 /**
@@ -392,13 +497,18 @@ export async function renewArchiveTimestamp(pdf: Uint8Array, services: PadesServ
   return { bytes: ts.bytes, fields: ts.fields, warnings: withData.warnings };
 }
 
+/**
+ * The signed file: the update is appended (one copy of the document, see appendUpdate) and the DER
+ * written into the placeholder there, instead of into a copy of the update first.
+ */
 function embed(prepared: PreparedSignature, der: Uint8Array): Uint8Array {
-  const appended = prepared.embed(der);
-  return appendUpdate(prepared.original, appended);
+  if (der.length > prepared.contentsSize) prepared.embed(der); // throws SIGNATURE_TOO_LARGE
+  const bytes = appendUpdate(prepared.original, prepared.appended);
+  prepared.writeContents(bytes, prepared.contentsOffset + 1, der);
+  return bytes;
 }
 
-function checkSigningCertificate(signer: CmsSigner, at: Date): void {
-  const cert = certificateOf(signer.certificate);
+function checkSigningCertificate(cert: X509Certificate, at: Date): void {
   if (at < new Date(cert.validFrom) || at > new Date(cert.validTo))
     throw new PadesError(
       PadesErrorCode.SIGNING_CERTIFICATE_INVALID,
@@ -406,8 +516,8 @@ function checkSigningCertificate(signer: CmsSigner, at: Date): void {
     );
 }
 
-function commonName(certDer: Uint8Array): string | undefined {
-  return /CN=([^\n]+)/.exec(certificateOf(certDer).subject)?.[1];
+function commonName(cert: X509Certificate): string | undefined {
+  return /CN=([^\n]+)/.exec(cert.subject)?.[1];
 }
 
 export { PdfError, PdfErrorCode };
