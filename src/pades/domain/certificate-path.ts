@@ -1,4 +1,4 @@
-import { createHash, X509Certificate } from 'node:crypto';
+import { hash, X509Certificate } from 'node:crypto';
 
 /**
  * Certificate path building over a pool (CMS certificates, DSS /Certs, timestamp tokens) towards
@@ -102,7 +102,7 @@ const verified = new Map<string, boolean>();
 const keyOfParsed = new WeakMap<X509Certificate, string>();
 
 function derKey(der: Uint8Array): string {
-  return createHash('sha256').update(der).digest('base64');
+  return hash('sha256', der, 'base64');
 }
 
 function keyOf(c: X509Certificate): string {

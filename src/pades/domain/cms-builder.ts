@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash as digestOf } from 'node:crypto';
 import { type DerTree, Tag, algorithmId, ctx, encode, node, oid } from '../../tsa/domain/der';
 import { parseCertificateParts } from '../../tsa/domain/tst-signer';
 import { DIGEST_OIDS, DigestAlgorithm, OID } from './oids';
@@ -156,7 +156,7 @@ function essSigningCertificate(
   const parts: Uint8Array[] = [];
   // DER: hashAlgorithm DEFAULT id-sha256 must be omitted when it is SHA-256.
   if (hash !== 'sha256') parts.push(algorithmId(DIGEST_OIDS[hash]));
-  parts.push(encode(node(Tag.OCTET_STRING, createHash(hash).update(certDer).digest())));
+  parts.push(encode(node(Tag.OCTET_STRING, digestOf(hash, certDer, 'buffer'))));
   // IssuerSerial ::= SEQUENCE { issuer GeneralNames, serialNumber } with directoryName [4].
   parts.push(encode(node(Tag.SEQUENCE, node(Tag.SEQUENCE, node(ctx(4), cert.issuer)), cert.serial)));
   return encode(node(Tag.SEQUENCE, node(Tag.SEQUENCE, node(Tag.SEQUENCE, ...parts))));

@@ -1,4 +1,4 @@
-import { createHash, X509Certificate } from 'node:crypto';
+import { hash, X509Certificate } from 'node:crypto';
 import {
   TimeStamper,
   TimeStampRejectedError,
@@ -179,7 +179,7 @@ export class PadesBaselineT extends PadesBaselineB {
   }
 
   protected override async unsignedAttributes(signature: Uint8Array, ctx: SigningContext) {
-    const token = await this.timestamp(createHash('sha256').update(signature).digest());
+    const token = await this.timestamp(hash('sha256', signature, 'buffer'));
     ctx.timeStampCertificates = token.tsaCertificates;
     return [signatureTimeStampAttribute(token.der)];
   }

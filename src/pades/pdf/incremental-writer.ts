@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 import { drawTextAsPaths } from './font/glyph-text';
 import type { OutlineFont } from './font/outline-font';
@@ -234,22 +234,23 @@ export class UpdateBuilder {
    */
   private fileId(objects: PendingObject[]): PdfValue[] {
     const old = this.doc.resolve(this.doc.trailer.get('ID'));
-    const h = createHash('md5');
     const oldIds = Array.isArray(old) ? old.filter((x): x is PdfString => x instanceof PdfString) : [];
-    for (const x of oldIds) h.update(x.bytes);
-    h.update(String(this.doc.bytes.length));
+    // One-shot digest of the parts in order (a Hash object costs more than these few kilobytes).
+    const parts: Uint8Array[] = [...oldIds.map((x) => x.bytes), Buffer.from(String(this.doc.bytes.length))];
     for (const o of objects) {
       if (!o.placeholder) {
-        h.update(o.body);
+        parts.push(o.body);
         continue;
       }
       // The placeholder is only zeros, tens of kilobytes of them: its length stands for it.
       const [start, length] = o.placeholder;
-      h.update(o.body.subarray(0, start));
-      h.update(`<placeholder ${length}>`);
-      h.update(o.body.subarray(start + length));
+      parts.push(
+        o.body.subarray(0, start),
+        Buffer.from(`<placeholder ${length}>`),
+        o.body.subarray(start + length),
+      );
     }
-    const fresh = new PdfString(h.digest(), true);
+    const fresh = new PdfString(hash('md5', Buffer.concat(parts), 'buffer'), true);
     if (oldIds.length >= 1) return [new PdfString(oldIds[0].bytes, true), fresh];
     const tail = this.doc.bytes.subarray(Math.max(0, this.doc.bytes.length - 4096));
     const first = new PdfString(

@@ -1,4 +1,4 @@
-import { KeyObject, X509Certificate, createHash, verify as cryptoVerify } from 'node:crypto';
+import { KeyObject, X509Certificate, hash, verify as cryptoVerify } from 'node:crypto';
 import * as pkijs from 'pkijs';
 import type { TimeStampHashAlgorithm } from '../time-stamper';
 import {
@@ -170,7 +170,7 @@ export async function verifyTimeStampToken(
         'content-type attribute is not id-ct-TSTInfo',
       );
     const md = token.messageDigest;
-    if (!md || !createHash(digestAlg.node).update(token.eContent).digest().equals(md))
+    if (!md || !hash(digestAlg.node, token.eContent, 'buffer').equals(md))
       throw new Failure(
         TimeStampSubIndication.HASH_FAILURE,
         'messageDigest',
@@ -319,7 +319,7 @@ function factsOf(der: Buffer): CertificateFacts {
       digest(algorithm: string) {
         let d = digests.get(algorithm);
         if (!d) {
-          d = createHash(algorithm).update(der).digest();
+          d = hash(algorithm, der, 'buffer');
           digests.set(algorithm, d);
         }
         return d;
@@ -409,15 +409,15 @@ async function validateChain(
       'no trust anchors configured',
     );
   const others = pool.filter((c) => !c.equals(leaf));
-  const key = createHash('sha256');
-  key.update(poolFacts[pool.indexOf(leaf)].digest('sha256'));
+  // Key: the digests of the leaf, the other certificates, '|', the anchors.
+  const keyParts: Buffer[] = [poolFacts[pool.indexOf(leaf)].digest('sha256')];
   pool.forEach((c, i) => {
-    if (!c.equals(leaf)) key.update(poolFacts[i].digest('sha256'));
+    if (!c.equals(leaf)) keyParts.push(poolFacts[i].digest('sha256'));
   });
-  key.update('|');
+  keyParts.push(Buffer.from('|'));
   for (const a of anchors)
-    key.update(factsOf(Buffer.from(a.buffer, a.byteOffset, a.byteLength)).digest('sha256'));
-  const id = key.digest('hex');
+    keyParts.push(factsOf(Buffer.from(a.buffer, a.byteOffset, a.byteLength)).digest('sha256'));
+  const id = hash('sha256', Buffer.concat(keyParts), 'hex');
   const cached = pathCache.get(id);
   if (cached && at >= cached.from && at <= cached.to) return cached.path;
 
