@@ -2,16 +2,15 @@
  * Business dates and times of day are always those of Asia/Tokyo, whatever TZ the host runs in.
  * Instants stay UTC `Date`s; these helpers convert at the edge.
  */
-const fmt = new Intl.DateTimeFormat('en-CA', {
-  timeZone: 'Asia/Tokyo',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hourCycle: 'h23',
-});
+/**
+ * Japan Standard Time is UTC+09:00 all year and has been since 1952 (no daylight saving), so Tokyo
+ * wall-clock fields are the UTC fields of the instant moved by nine hours. Computed directly rather
+ * than with Intl.DateTimeFormat, which costs tens of µs per call on paths (transfers, cutoffs) that
+ * convert several times per request.
+ */
+const JST_OFFSET_MS = 9 * 3600_000;
+
+const two = (n: number): string => (n < 10 ? `0${n}` : String(n));
 
 export interface TokyoParts {
   /** `YYYY-MM-DD` */
@@ -27,17 +26,23 @@ export interface TokyoParts {
 }
 
 export function tokyoParts(instant: Date): TokyoParts {
-  const p: Record<string, string> = {};
-  for (const part of fmt.formatToParts(instant)) p[part.type] = part.value;
+  const ms = instant.getTime();
+  if (!Number.isFinite(ms)) throw new RangeError('invalid date');
+  const t = new Date(ms + JST_OFFSET_MS);
+  const year = t.getUTCFullYear();
+  const month = t.getUTCMonth() + 1;
+  const day = t.getUTCDate();
+  const hour = t.getUTCHours();
+  const minute = t.getUTCMinutes();
   return {
-    date: `${p.year}-${p.month}-${p.day}`,
-    time: `${p.hour}:${p.minute}`,
-    year: Number(p.year),
-    month: Number(p.month),
-    day: Number(p.day),
-    hour: Number(p.hour),
-    minute: Number(p.minute),
-    second: Number(p.second),
+    date: `${String(year).padStart(4, '0')}-${two(month)}-${two(day)}`,
+    time: `${two(hour)}:${two(minute)}`,
+    year,
+    month,
+    day,
+    hour,
+    minute,
+    second: t.getUTCSeconds(),
   };
 }
 
