@@ -200,8 +200,11 @@ export class TestTimeStamper extends TimeStamper {
   async timestamp(input: TimeStampRequestInput): Promise<TimeStampToken> {
     this.calls++;
     const genTime = this.clock();
+    // Positive and minimal in DER: high bit clear, first byte never zero (a leading zero byte
+    // followed by one below 0x80 is a non-minimal INTEGER that strict parsers refuse).
     const serial = randomBytes(8);
     serial[0] &= 0x7f;
+    serial[0] |= 0x10;
     const tst = new pkijs.TSTInfo({
       version: 1,
       policy: input.policy ?? this.policy,
