@@ -1,4 +1,6 @@
 import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { IbContractEntity } from '../../src/banking/customers/customer.entity';
 import { LedgerService } from '../../src/banking/ledger/ledger.service';
 import { TransferExecutionService } from '../../src/banking/transfers/transfer-execution.service';
 import { AccountsService } from '../../src/banking/accounts/accounts.service';
@@ -625,6 +627,36 @@ describe('banking: personal internet banking (e2e)', () => {
       expect(confirms.map((r) => r.status)).toEqual([200, 200, 200]);
       expect(await balance(payee.id)).toBe(700);
       expect((await transfer(c.token, body, 'bad key!')).body.error.code).toBe('INVALID_IDEMPOTENCY_KEY');
+    });
+
+    it('withdraws the strike of one payee check once, however many transfers to that payee race (BK-10)', async () => {
+      const c = await createBankingCustomer(t, { balanceYen: 10_000 });
+      const payee = await openAccount(t);
+      const q = {
+        bankCode: t.config.BANK_CODE,
+        branchCode: '002',
+        accountType: '1',
+        accountNumber: payee.accountNumber,
+      };
+      const strikes = async () =>
+        (await t.app.get(DataSource).getRepository(IbContractEntity).findOneByOrFail({ id: c.contractId }))
+          .payeeCheckStrikes;
+      // A strike that stays (a check of an account that does not exist), so a double withdrawal
+      // could not hide behind the floor at zero.
+      await http()
+        .post('/api/banking/payees/check')
+        .set(auth(c.token))
+        .send({ ...q, accountNumber: '0000002' })
+        .expect(422);
+      const before = await strikes();
+      expect(before).toBeGreaterThan(0);
+      await http().post('/api/banking/payees/check').set(auth(c.token)).send(q).expect(200);
+      expect(await strikes()).toBe(before + 1);
+      const results = await Promise.all(
+        [1, 2, 3, 4].map((i) => transfer(c.token, { ...q, debitAccountId: c.accountId, amountYen: i })),
+      );
+      expect(results.map((r) => r.status)).toEqual([201, 201, 201, 201]);
+      expect(await strikes()).toBe(before);
     });
 
     it('locks the payee check after repeated abandoned or failed checks until staff reset (BK-10)', async () => {

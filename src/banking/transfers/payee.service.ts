@@ -192,7 +192,10 @@ export class PayeeService {
       order: { createdAt: 'DESC' },
     });
     if (!check) return;
-    await m.update(PayeeCheckEntity, { id: check.id }, { consumed: true });
+    // Conditional on still being unconsumed: two requests to the same payee at once may both have
+    // read this check, and only the one that consumes it withdraws its strike.
+    const taken = await m.update(PayeeCheckEntity, { id: check.id, consumed: false }, { consumed: true });
+    if (taken.affected !== 1) return;
     await m
       .createQueryBuilder()
       .update(IbContractEntity)
