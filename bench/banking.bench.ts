@@ -99,8 +99,13 @@ export async function run(args: string[]): Promise<void> {
       }
     };
     const t0 = Date.now();
+    // CPU time of this process (use cases, driver, the bench's clients) per transfer: much less
+    // disturbed than the rate by whatever else the machine runs.
+    const cpu0 = process.cpuUsage();
     await Promise.all(Array.from({ length: clients }, worker));
     const elapsed = (Date.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const cpuMsEach = (cpu.user + cpu.system) / 1000 / Math.max(1, latencies.length);
     latencies.sort((a, b) => a - b);
     const pct = (p: number) => percentile(latencies, p)?.toFixed(1);
     // Phase 2: the posting step alone (confirm → limit and balance checks under the row lock →
@@ -141,7 +146,7 @@ export async function run(args: string[]): Promise<void> {
     figure(
       [
         `database: ${sqlite ? 'SQLite' : 'PostgreSQL'}; ${clients} clients, ${nAccounts} accounts, ${elapsed.toFixed(1)} s`,
-        `transfers posted: ${latencies.length} (${(latencies.length / elapsed).toFixed(0)}/s), refused: ${refused}`,
+        `transfers posted: ${latencies.length} (${(latencies.length / elapsed).toFixed(0)}/s), refused: ${refused}; application CPU ${cpuMsEach.toFixed(2)} ms per transfer`,
         `latency request+confirm: p50 ${pct(50)} ms, p99 ${pct(99)} ms, max ${latencies.at(-1)?.toFixed(1)} ms`,
         `posting step alone (confirm): ${postLat.length} in ${postElapsed.toFixed(1)} s = ${(postLat.length / postElapsed).toFixed(0)}/s, p50 ${pp(50)} ms, p99 ${pp(99)} ms`,
         `ledger check: ${check.ok ? 'OK' : 'BROKEN'} (${check.postings} postings, ${check.journals} journals, ${((Date.now() - checkStart) / 1000).toFixed(2)} s)`,
