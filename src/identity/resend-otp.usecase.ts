@@ -7,12 +7,12 @@ import { AppError } from '../common/errors/app-error';
 import { randomDigits } from '../common/crypto/secrets';
 import { AuditLog } from '../platform/audit/audit-log';
 import { Clock } from '../platform/clock/clock';
+import { KeyVault } from '../platform/key-vault/key-vault';
 import { AccountEntity } from './account.entity';
 import { AccountService } from './account.service';
 import { IdentityMail } from './identity-mail';
 import { IdentityErrorCode } from './identity.errors';
 import { LoginChallengeEntity } from './login-challenge.entity';
-import { otpHash } from './start-login.usecase';
 import { loadLiveChallenge, throwChallengeFailure } from './verify-otp.usecase';
 
 /**
@@ -28,6 +28,7 @@ export class ResendOtp {
     private readonly audit: AuditLog,
     private readonly accounts: AccountService,
     private readonly mail: IdentityMail,
+    private readonly vault: KeyVault,
   ) {}
 
   async execute(challengeId: string): Promise<{ challengeId: string; expiresAt: string }> {
@@ -43,7 +44,7 @@ export class ResendOtp {
       if (waitMs > 0) return { tooSoon: Math.ceil(waitMs / 1000) };
       if (challenge.resendCount >= this.config.OTP_MAX_RESENDS) return 'limit' as const;
       const otp = randomDigits(6);
-      challenge.otpHash = otpHash(challenge.id, otp);
+      challenge.otpHash = this.vault.codeDigest(otp, challenge.id);
       challenge.lastSentAt = now;
       challenge.expiresAt = new Date(now.getTime() + this.config.OTP_TTL_SECONDS * 1000);
       challenge.resendCount += 1;

@@ -14,6 +14,7 @@ import {
 } from '../common/crypto/secrets';
 import { AuditLog } from '../platform/audit/audit-log';
 import { Clock } from '../platform/clock/clock';
+import { KeyVault } from '../platform/key-vault/key-vault';
 import { AccountEntity } from './account.entity';
 import { AccountService } from './account.service';
 import { IdentityMail } from './identity-mail';
@@ -24,11 +25,6 @@ export interface StartLoginCommand {
   loginKey: string;
   loginId: string;
   password: string;
-}
-
-export function otpHash(challengeId: string, otp: string): string {
-  // Bound to the challenge: a code issued for one login attempt never matches another.
-  return sha256Hex(`${challengeId}:${otp}`);
 }
 
 export const invalidCredentials = () =>
@@ -71,6 +67,7 @@ export class StartLogin {
     private readonly audit: AuditLog,
     private readonly accounts: AccountService,
     private readonly mail: IdentityMail,
+    private readonly vault: KeyVault,
   ) {}
 
   async execute(cmd: StartLoginCommand): Promise<{ challengeId: string; expiresAt: string }> {
@@ -137,7 +134,8 @@ export class StartLogin {
       const challenge = m.getRepository(LoginChallengeEntity).create({
         id,
         accountId: account.id,
-        otpHash: otpHash(id, otp),
+        // Bound to the challenge: a code issued for one login attempt never matches another.
+        otpHash: this.vault.codeDigest(otp, id),
         createdAt: now,
         expiresAt: new Date(now.getTime() + this.config.OTP_TTL_SECONDS * 1000),
         lastSentAt: now,

@@ -4,9 +4,9 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { AppError } from '../common/errors/app-error';
-import { constantTimeEqual } from '../common/crypto/secrets';
 import { AuditLog } from '../platform/audit/audit-log';
 import { Clock } from '../platform/clock/clock';
+import { KeyVault } from '../platform/key-vault/key-vault';
 import { AccountEntity } from './account.entity';
 import { AccountService } from './account.service';
 import { Principal } from './auth/principal';
@@ -14,7 +14,7 @@ import { SessionService } from './auth/session.service';
 import { IdentityMail } from './identity-mail';
 import { IdentityErrorCode } from './identity.errors';
 import { LoginChallengeEntity } from './login-challenge.entity';
-import { accountLocked, accountSuspended, invalidCredentials, otpHash } from './start-login.usecase';
+import { accountLocked, accountSuspended, invalidCredentials } from './start-login.usecase';
 
 export interface VerifyOtpResult {
   token: string;
@@ -102,6 +102,7 @@ export class VerifyOtp {
     private readonly accounts: AccountService,
     private readonly sessions: SessionService,
     private readonly mail: IdentityMail,
+    private readonly vault: KeyVault,
   ) {}
 
   async execute(cmd: { challengeId: string; otp: string }): Promise<VerifyOtpResult> {
@@ -133,7 +134,7 @@ export class VerifyOtp {
       }
       const { challenge, account } = live;
       const subject = `${account.kind}:${account.id}`;
-      if (!constantTimeEqual(otpHash(challenge.id, cmd.otp), challenge.otpHash)) {
+      if (!this.vault.codeMatches(challenge.otpHash, cmd.otp, challenge.id)) {
         challenge.attempts += 1;
         await m.getRepository(LoginChallengeEntity).save(challenge);
         account.failedOtpCount += 1;

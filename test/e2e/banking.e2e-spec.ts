@@ -1,5 +1,7 @@
 import request from 'supertest';
+import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { TransferEntity } from '../../src/banking/transfers/transfer.entity';
 import { IbContractEntity } from '../../src/banking/customers/customer.entity';
 import { LedgerService } from '../../src/banking/ledger/ledger.service';
 import { TransferExecutionService } from '../../src/banking/transfers/transfer-execution.service';
@@ -312,6 +314,15 @@ describe('banking: personal internet banking (e2e)', () => {
         payee: { nameKana: 'ﾔﾏﾀﾞ ﾊﾅｺ' },
       });
       expect(await balance(c.accountId)).toBe(100_000); // nothing moves before confirmation
+      // What is stored of the code is a keyed digest, not something a copy of the database could
+      // be searched with over the 10^6 codes.
+      const stored = await t.app
+        .get(DataSource)
+        .getRepository(TransferEntity)
+        .findOneByOrFail({ id: r.body.id as string });
+      const code = mail.code(c.email, r.body.id);
+      expect(stored.codeHash).toMatch(/^m1\$/);
+      expect(stored.codeHash).not.toBe(createHash('sha256').update(`${r.body.id}:${code}`).digest('hex'));
       const wrong = await confirm(c.token, r.body.id, '000000' === mail.code(c.email) ? '111111' : '000000');
       expect(wrong.body.error.code).toBe('CONFIRMATION_CODE_INVALID');
       const ok = await confirm(c.token, r.body.id, mail.code(c.email, r.body.id)).expect(200);

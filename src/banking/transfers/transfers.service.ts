@@ -2,12 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager, In } from 'typeorm';
 import { AppError } from '../../common/errors/app-error';
-import { constantTimeEqual, randomDigits, sha256Hex } from '../../common/crypto/secrets';
+import { randomDigits, sha256Hex } from '../../common/crypto/secrets';
 import { addDays, tokyoParts } from '../../common/time/tokyo-time';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { AuditLog } from '../../platform/audit/audit-log';
 import { Clock } from '../../platform/clock/clock';
+import { KeyVault } from '../../platform/key-vault/key-vault';
 import { AccountEntity } from '../accounts/account.entity';
 import { BankingErrorCode } from '../banking.errors';
 import {
@@ -129,6 +130,7 @@ export class TransfersService {
     private readonly audit: AuditLog,
     @Inject(Clock) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly vault: KeyVault,
   ) {}
 
   bankLimits(): Limits {
@@ -476,7 +478,7 @@ export class TransfersService {
     if (breach) throw this.limitError(breach, limits, used);
     // The code is bound to this transfer: its hash covers the transfer id.
     const code = randomDigits(this.config.BANKING_CONFIRM_CODE_DIGITS);
-    t.codeHash = sha256Hex(`${id}:${code}`);
+    t.codeHash = this.vault.codeDigest(code, id);
     // The transfer and its audit record, as one atomic write: on PostgreSQL a single statement
     // (UnitOfWork.write), so a request costs two round trips (the context read and this).
     const writes: Write[] = [
@@ -626,7 +628,7 @@ export class TransfersService {
               '確認の有効時間を過ぎました。はじめからやり直してください。',
             ),
           );
-        if (!t.codeHash || !constantTimeEqual(sha256Hex(`${id}:${code}`), t.codeHash)) {
+        if (!this.vault.codeMatches(t.codeHash, code, id)) {
           const attempts = t.codeAttempts + 1;
           const left = this.config.BANKING_CONFIRM_MAX_ATTEMPTS - attempts;
           const err = AppError.unprocessable(

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, sign, verify } from 'node:crypto';
+import { createHash, generateKeyPairSync, sign, verify } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -79,6 +79,29 @@ describe('PassphraseKeyVault', () => {
     const { der } = newKey();
     await expect(vault.unsealSecret(await vault.seal(der, 'x'), 'x')).rejects.toThrow('not a sealed secret');
     await expect(vault.sealSecret(Buffer.alloc(0), 'x')).rejects.toThrow(KeyVaultError);
+  });
+
+  it('stores one-time codes as keyed digests bound to what they were issued for', () => {
+    const id = '6f1c2a94-3b1e-4c55-9a0e-2f7d8c1b5e40';
+    const stored = vault.codeDigest('123456', id);
+    expect(stored).toMatch(/^m1\$[A-Za-z0-9_-]{43}$/);
+    expect(stored.length).toBeLessThanOrEqual(64); // fits the existing columns
+    expect(vault.codeMatches(stored, '123456', id)).toBe(true);
+    expect(vault.codeMatches(stored, '123457', id)).toBe(false);
+    expect(vault.codeMatches(stored, '123456', 'another-id')).toBe(false);
+    expect(vault.codeMatches(null, '123456', id)).toBe(false);
+    // Without the key the digest cannot be recomputed by trying the code space.
+    const other = new PassphraseKeyVault('another passphrase of some length', FAST);
+    expect(other.codeDigest('123456', id)).not.toBe(stored);
+    expect(other.codeMatches(stored, '123456', id)).toBe(false);
+    expect(stored).not.toContain(createHash('sha256').update(`${id}:123456`).digest('base64url'));
+  });
+
+  it('still accepts a code whose digest was stored unkeyed before the upgrade', () => {
+    const id = 'c0ffee00-0000-4000-8000-000000000001';
+    const legacy = createHash('sha256').update(`${id}:654321`).digest('hex');
+    expect(vault.codeMatches(legacy, '654321', id)).toBe(true);
+    expect(vault.codeMatches(legacy, '654320', id)).toBe(false);
   });
 
   it('refuses to seal something that is not a private key and a short passphrase', async () => {

@@ -3,10 +3,12 @@ import {
   createCipheriv,
   createDecipheriv,
   createHash,
+  createHmac,
   createPrivateKey,
   hkdfSync,
   KeyObject,
   randomBytes,
+  timingSafeEqual,
 } from 'node:crypto';
 
 /**
@@ -41,7 +43,29 @@ export abstract class KeyVault {
   abstract sealSecret(secret: Uint8Array, context: string): Promise<string>;
   /** Opens a sealed secret; throws if the text is damaged, moved to another context or the passphrase is wrong. */
   abstract unsealSecret(sealed: string, context: string): Promise<Buffer>;
+  /**
+   * What is stored of a one-time code (login OTP, transfer confirmation code) bound to what it was
+   * issued for (`boundTo`: the challenge or transfer id): a keyed digest, `m1$` + HMAC-SHA-256 under
+   * a key derived from the vault passphrase. A plain hash of a 6-digit code is no protection (a
+   * copy of the database gives the code after a million guesses); without the key it is.
+   */
+  abstract codeDigest(code: string, boundTo: string): string;
+
+  /** Whether `code` is the one whose digest was stored (constant time). */
+  codeMatches(stored: string | null | undefined, code: string, boundTo: string): boolean {
+    if (!stored) return false;
+    // Digests written before codes were keyed were SHA-256 of `boundTo:code` in hex. A code lives
+    // minutes, so this only lets codes issued just before an upgrade be used after it.
+    const expected = stored.startsWith(CODE_DIGEST_PREFIX)
+      ? this.codeDigest(code, boundTo)
+      : createHash('sha256').update(`${boundTo}:${code}`).digest('hex');
+    const a = Buffer.from(expected);
+    const b = Buffer.from(stored);
+    return a.length === b.length && timingSafeEqual(a, b);
+  }
 }
+
+const CODE_DIGEST_PREFIX = 'm1$';
 
 export class KeyVaultError extends Error {
   constructor(message: string) {
@@ -73,6 +97,8 @@ const PREFIX = 'kv1';
 
 export class PassphraseKeyVault extends KeyVault {
   private readonly pepper: Buffer;
+  /** HMAC key for one-time code digests (see codeDigest). */
+  private readonly codeKey: Buffer;
   private readonly serviceKeys = new Map<string, Promise<Buffer>>();
   /**
    * Secrets sealed by this process share one salt, so Argon2id runs once per process rather than
@@ -89,6 +115,14 @@ export class PassphraseKeyVault extends KeyVault {
     if (passphrase.length < 16)
       throw new KeyVaultError('the key vault passphrase must have at least 16 characters');
     this.pepper = Buffer.from(hkdfSync('sha256', passphrase, 'econtract-key-vault', 'pin-pepper', 32));
+    this.codeKey = Buffer.from(
+      hkdfSync('sha256', passphrase, 'econtract-key-vault', 'one-time-code-mac', 32),
+    );
+  }
+
+  codeDigest(code: string, boundTo: string): string {
+    const mac = createHmac('sha256', this.codeKey).update(`${boundTo}:${code}`).digest('base64url');
+    return `${CODE_DIGEST_PREFIX}${mac}`;
   }
 
   /** A short, non-secret fingerprint of the passphrase, to tell operators which one is in use. */
