@@ -8,8 +8,8 @@ import {
   hkdfSync,
   KeyObject,
   randomBytes,
-  timingSafeEqual,
 } from 'node:crypto';
+import { constantTimeEqual, sha256Hex } from '../../common/crypto/secrets';
 
 /**
  * Private keys at rest, always encrypted (EC-03/EC-04; CONVENTIONS "Private keys at rest always
@@ -58,10 +58,8 @@ export abstract class KeyVault {
     // minutes, so this only lets codes issued just before an upgrade be used after it.
     const expected = stored.startsWith(CODE_DIGEST_PREFIX)
       ? this.codeDigest(code, boundTo)
-      : createHash('sha256').update(`${boundTo}:${code}`).digest('hex');
-    const a = Buffer.from(expected);
-    const b = Buffer.from(stored);
-    return a.length === b.length && timingSafeEqual(a, b);
+      : sha256Hex(`${boundTo}:${code}`);
+    return constantTimeEqual(expected, stored);
   }
 }
 
