@@ -6,7 +6,7 @@ import { AccountsService } from '../../src/banking/accounts/accounts.service';
 import { CustomerEntity } from '../../src/banking/customers/customer.entity';
 import { PostingEntity } from '../../src/banking/ledger/journal.entity';
 import { LedgerService } from '../../src/banking/ledger/ledger.service';
-import { sql } from '../../src/banking/ledger/sql.util';
+import { RowCountMismatch, sql } from '../../src/banking/ledger/sql.util';
 import { UnitOfWork } from '../../src/banking/ledger/unit-of-work';
 import { TransferEntity } from '../../src/banking/transfers/transfer.entity';
 import { AuditLog } from '../../src/platform/audit/audit-log';
@@ -136,16 +136,25 @@ describe('banking: hand-written transfer statements (e2e)', () => {
       .expect(201);
     const id = req.body.id as string;
     const uow = t.app.get(UnitOfWork);
+    const expire = sql`UPDATE bk_transfers SET status = ${'expired'} WHERE id = ${id}`.render(isPostgres());
+    // The expiry job does not take the account locks: let it close the request after the
+    // confirmation has read it and before its writes (on PostgreSQL from another connection,
+    // committed, between the two round trips of UnitOfWork.decide; on SQLite, where writers are
+    // serialised, inside the confirmation's transaction).
+    const decide = uow.decide.bind(uow);
     const execute = uow.execute.bind(uow);
-    // The expiry job does not take the account locks: let it close the request just before the
-    // confirmation writes (on PostgreSQL from another connection, committed; on SQLite, where
-    // writers are serialised, inside the confirmation's transaction).
-    const spy = jest.spyOn(uow, 'execute').mockImplementationOnce(async (m, writes) => {
-      const expire = sql`UPDATE bk_transfers SET status = ${'expired'} WHERE id = ${id}`.render(isPostgres());
-      if (isPostgres()) await t.app.get(DataSource).query(expire.text, expire.values);
-      else await m.query(expire.text, expire.values);
-      return execute(m, writes);
-    });
+    const spy = isPostgres()
+      ? jest.spyOn(uow, 'decide').mockImplementationOnce((reads, fn) =>
+          decide(reads, async (rows) => {
+            const d = await fn(rows);
+            await t.app.get(DataSource).query(expire.text, expire.values);
+            return d;
+          }),
+        )
+      : jest.spyOn(uow, 'execute').mockImplementationOnce(async (m, writes) => {
+          await m.query(expire.text, expire.values);
+          return execute(m, writes);
+        });
     try {
       const res = await http()
         .post(`/api/banking/transfers/${id}/confirm`)
@@ -204,6 +213,91 @@ describe('banking: hand-written transfer statements (e2e)', () => {
         ),
       ).rejects.toThrow('missing account changed 0 rows instead of 1');
       expect(await t.app.get(DataSource).getRepository(CustomerEntity).findOneBy({ id })).toBeNull();
+    });
+
+    /** PostgreSQL: connections the pool holds with a transaction left open (must be none). */
+    async function openTransactions(): Promise<number> {
+      if (!isPostgres()) return 0;
+      const [row] = await t.app
+        .get(DataSource)
+        .query(
+          `SELECT COUNT(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`,
+        );
+      return Number(row.n);
+    }
+
+    it('decide: reads in order, then commits the decided writes and returns the result', async () => {
+      const uow = t.app.get(UnitOfWork);
+      const id = randomUUID();
+      await uow.write([{ sql: uow.table(CustomerEntity).insert([customer(id)]), what: 'customer' }]);
+      const result = await uow.decide(
+        [
+          sql`SELECT email FROM bk_customers WHERE id = ${id}`,
+          sql`SELECT COUNT(*) AS n FROM bk_customers WHERE id = ${id}`,
+        ],
+        ([first, second]) => ({
+          writes: [
+            {
+              sql: sql`UPDATE bk_customers SET email = ${'decided@example.jp'} WHERE id = ${id}`,
+              rows: 1,
+              what: 'customer',
+            },
+          ],
+          result: `${String(first[0].email)} ${Number(second[0].n)}`,
+        }),
+      );
+      expect(result).toBe('batch@example.jp 1');
+      const repo = t.app.get(DataSource).getRepository(CustomerEntity);
+      expect((await repo.findOneByOrFail({ id })).email).toBe('decided@example.jp');
+    });
+
+    it('decide: a write with an unexpected row count rolls the whole unit back, COMMIT sent or not', async () => {
+      const uow = t.app.get(UnitOfWork);
+      const id = randomUUID();
+      const missing = {
+        sql: sql`UPDATE bk_accounts SET status = status WHERE id = ${randomUUID()}`,
+        rows: 1,
+        what: 'missing account',
+      };
+      const err = await uow
+        .decide([sql`SELECT 1 AS one`], () => ({
+          writes: [
+            { sql: uow.table(CustomerEntity).insert([customer(id)]), rows: 1, what: 'customer' },
+            missing,
+          ],
+          result: 'committed',
+        }))
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(RowCountMismatch);
+      expect((err as RowCountMismatch).write.what).toBe('missing account');
+      expect((err as RowCountMismatch).actual).toBe(0);
+      expect(await t.app.get(DataSource).getRepository(CustomerEntity).findOneBy({ id })).toBeNull();
+      expect(await openTransactions()).toBe(0);
+    });
+
+    it('decide: a refusal of the decision or a failing read rolls back and leaves every connection usable', async () => {
+      const uow = t.app.get(UnitOfWork);
+      const id = randomUUID();
+      const repo = t.app.get(DataSource).getRepository(CustomerEntity);
+      // The first read takes a row lock, so a leaked transaction would also keep the row locked.
+      await uow.write([{ sql: uow.table(CustomerEntity).insert([customer(id)]), what: 'customer' }]);
+      const lock = sql`SELECT id FROM bk_customers WHERE id = ${id}${uow.lockClause()}`;
+      for (let i = 0; i < 25; i++) {
+        await expect(
+          uow.decide([lock], () => {
+            throw new Error('refused by the decision');
+          }),
+        ).rejects.toThrow('refused by the decision');
+        await expect(
+          uow.decide([lock, sql`SELECT n FROM bk_no_such_table`], () => ({ writes: [], result: 0 })),
+        ).rejects.toThrow(/bk_no_such_table/);
+      }
+      expect(await openTransactions()).toBe(0);
+      await uow.decide([lock], () => ({
+        writes: [{ sql: sql`DELETE FROM bk_customers WHERE id = ${id}`, rows: 1, what: 'customer' }],
+        result: undefined,
+      }));
+      expect(await repo.findOneBy({ id })).toBeNull();
     });
 
     it('writes a stand-alone batch all or nothing', async () => {

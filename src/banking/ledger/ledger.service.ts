@@ -132,19 +132,22 @@ export class LedgerService implements OnModuleInit {
    * Like lockAccounts, for the accounts a transfer moves, read from the transfer row in the same
    * statement (a transfer's debit and credit accounts never change after the request), so a
    * confirmation needs no read before its transaction. Same id order, so still deadlock-free.
+   * Returned as the statement and the reading of its rows, for a unit that sends its reads itself
+   * (UnitOfWork.decide).
    */
-  lockAccountsOfTransfer(
-    m: EntityManager,
+  lockAccountsOfTransferQuery(
     transferId: string,
     contractId: string,
-  ): Promise<Map<string, LockedAccount>> {
+  ): { sql: Sql; read: (rows: Record<string, unknown>[]) => Map<string, LockedAccount> } {
     const of = (column: string) =>
       sql`SELECT t.${raw(column)} FROM bk_transfers t WHERE t.id = ${transferId} AND t.contract_id = ${contractId}`;
-    return this.lockWhere(
-      m,
-      sql`(a.id IN (${of('debit_account_id')}) OR a.id IN (${of('credit_account_id')}))`,
-      LOCKED_COLUMNS,
-    );
+    return {
+      sql: this.lockSql(
+        sql`(a.id IN (${of('debit_account_id')}) OR a.id IN (${of('credit_account_id')}))`,
+        LOCKED_COLUMNS,
+      ),
+      read: (rows) => this.readLocked(rows),
+    };
   }
 
   /**
@@ -156,11 +159,16 @@ export class LedgerService implements OnModuleInit {
     where: Sql,
     columns?: readonly (keyof AccountEntity)[],
   ): Promise<Map<string, AccountEntity>> {
+    return this.readLocked(await this.uow.rows(this.lockSql(where, columns), m));
+  }
+
+  private lockSql(where: Sql, columns?: readonly (keyof AccountEntity)[]): Sql {
     const A = this.uow.table(AccountEntity);
-    const rows = await this.uow.rows(
-      sql`SELECT ${A.select('a', columns)} FROM ${raw(A.name)} a WHERE ${where} ORDER BY a.id${this.uow.lockClause()}`,
-      m,
-    );
+    return sql`SELECT ${A.select('a', columns)} FROM ${raw(A.name)} a WHERE ${where} ORDER BY a.id${this.uow.lockClause()}`;
+  }
+
+  private readLocked(rows: Record<string, unknown>[]): Map<string, AccountEntity> {
+    const A = this.uow.table(AccountEntity);
     const map = new Map<string, AccountEntity>();
     for (const r of rows) {
       const a = A.hydrate(r, 'a')!;

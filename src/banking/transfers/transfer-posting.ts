@@ -37,8 +37,8 @@ export class TransferPosting {
   }
 
   /** lockFor, reading the account ids from the transfer row in the locking statement itself. */
-  lockForTransfer(m: EntityManager, transferId: string, contractId: string) {
-    return this.ledger.lockAccountsOfTransfer(m, transferId, contractId);
+  lockForTransferQuery(transferId: string, contractId: string) {
+    return this.ledger.lockAccountsOfTransferQuery(transferId, contractId);
   }
 
   /** Refusals that depend on the accounts' current state (BK-07). */

@@ -22,7 +22,7 @@ import { CustomerPrincipal } from '../customers/customer-auth.service';
 import { IbContractEntity, IbServiceAccountEntity, PayeeCheckEntity } from '../customers/customer.entity';
 import { auditWrite } from '../ledger/audit-write';
 import { RowCountMismatch, Sql, Write, join, raw, sql, value } from '../ledger/sql.util';
-import { UnitOfWork, isUniqueViolation } from '../ledger/unit-of-work';
+import { Decision, UnitOfWork, isUniqueViolation } from '../ledger/unit-of-work';
 import {
   Limits,
   checkLimits,
@@ -306,32 +306,37 @@ export class TransfersService {
   /**
    * The transfer (of this contract), its contract, the debit service account, the amount already
    * committed against the day's limit and the customer's address in ONE query (four before, plus
-   * one after the commit). Runs after the accounts are locked, so the status and the limit usage
-   * read are the ones the posting decision is based on (every money move of the debit account
-   * serialises on its row lock).
+   * one after the commit), as the statement and the reading of its rows. Runs after the accounts
+   * are locked, so the status and the limit usage read are the ones the posting decision is based
+   * on (every money move of the debit account serialises on its row lock).
    */
-  private async loadForConfirm(m: EntityManager, contractId: string, id: string): Promise<ConfirmContext> {
+  private confirmQuery(
+    contractId: string,
+    id: string,
+  ): { sql: Sql; read: (rows: Record<string, unknown>[]) => ConfirmContext } {
     const { uow } = this;
     const T = uow.table(TransferEntity);
     const SA = uow.table(IbServiceAccountEntity);
-    const [row] = await uow.rows(
-      sql`SELECT ${T.select('t')}, ${uow.table(IbContractEntity).select('c', ['id', 'status', 'payeeCheckLockedAt'])}, ${SA.select(
+    const C = uow.table(IbContractEntity);
+    return {
+      sql: sql`SELECT ${T.select('t')}, ${C.select('c', ['id', 'status', 'payeeCheckLockedAt'])}, ${SA.select(
         'sa',
       )}, cu.email AS cu_email, (${usedSql(
         raw('t.debit_account_id'),
         raw('t.execution_date'),
         raw('t.id'),
       )}) AS used_yen FROM bk_transfers t JOIN bk_ib_contracts c ON c.id = t.contract_id LEFT JOIN bk_ib_service_accounts sa ON sa.contract_id = t.contract_id AND sa.account_id = t.debit_account_id LEFT JOIN bk_customers cu ON cu.id = c.customer_id WHERE t.id = ${id} AND t.contract_id = ${contractId}`,
-      m,
-    );
-    const t = row && T.hydrate(row, 't');
-    if (!t) throw AppError.notFound(BankingErrorCode.TRANSFER_NOT_FOUND, 'お取引が見つかりません。');
-    return {
-      t,
-      contract: uow.table(IbContractEntity).hydrate(row, 'c')!,
-      sa: SA.hydrate(row, 'sa') ?? null,
-      email: (row.cu_email as string | null) ?? undefined,
-      usedYen: Number(row.used_yen ?? 0),
+      read: ([row]) => {
+        const t = row && T.hydrate(row, 't');
+        if (!t) throw AppError.notFound(BankingErrorCode.TRANSFER_NOT_FOUND, 'お取引が見つかりません。');
+        return {
+          t,
+          contract: C.hydrate(row, 'c')!,
+          sa: SA.hydrate(row, 'sa') ?? null,
+          email: (row.cu_email as string | null) ?? undefined,
+          usedYen: Number(row.used_yen ?? 0),
+        };
+      },
     };
   }
 
@@ -577,49 +582,67 @@ export class TransfersService {
     const actor = `bk-contract:${p.contractId}`;
     let fresh = false;
     let email: string | undefined;
+    // Lock first (debit and our credit account, in id order, ids read from the transfer row in the
+    // same statement), then read the transfer: its status is only decided under the lock. Both
+    // reads go out with the BEGIN, and the writes with the COMMIT (UnitOfWork.decide).
+    const lock = this.posting.lockForTransferQuery(id, p.contractId);
+    const load = this.confirmQuery(p.contractId, id);
+    const T = this.uow.table(TransferEntity);
+    // Every write of a confirmation changes the transfer only while it still awaits confirmation:
+    // the expiry job closes requests without the account locks, and if it closed this one between
+    // the read and the write, the guarded UPDATE finds nothing and the whole batch rolls back.
+    const transferWrite = (patch: Partial<TransferEntity>): Write => ({
+      sql: sql`UPDATE ${raw(T.name)} SET ${T.set(patch)} WHERE id = ${id} AND status = ${T.value(
+        'status',
+        'awaiting_confirmation',
+      )}`,
+      rows: 1,
+      what: CONFIRMED_STATE,
+    });
     const outcome = await this.uow
-      .run(async (m): Promise<TransferEntity | Refusal> => {
-        // Lock first (debit and our credit account, in id order, ids read from the transfer row in
-        // the same statement), then read the transfer: its status is only decided under the lock.
-        const locked = await this.posting.lockForTransfer(m, id, p.contractId);
-        const loaded = await this.loadForConfirm(m, p.contractId, id);
+      .decide([lock.sql, load.sql], ([lockedRows, loadedRows]): Decision<TransferEntity | Refusal> => {
+        const locked = lock.read(lockedRows);
+        const loaded = load.read(loadedRows);
         const { t, contract } = loaded;
         email = loaded.email;
         if (t.status !== 'awaiting_confirmation') {
-          if (confirmKey && t.confirmKey === confirmKey) return t; // a retry of the confirmation that succeeded
-          return new Refusal(
-            AppError.conflict(
-              BankingErrorCode.TRANSFER_STATE_CONFLICT,
-              'このお取引はすでに確定または終了しています。',
-              { status: t.status },
+          // a retry of the confirmation that succeeded
+          if (confirmKey && t.confirmKey === confirmKey) return { writes: [], result: t };
+          return {
+            writes: [],
+            result: new Refusal(
+              AppError.conflict(
+                BankingErrorCode.TRANSFER_STATE_CONFLICT,
+                'このお取引はすでに確定または終了しています。',
+                { status: t.status },
+              ),
             ),
-          );
+          };
         }
         const now = this.clock.now();
-        const close = async (status: 'expired' | 'failed', err: AppError) => {
-          await m.update(
-            TransferEntity,
-            { id },
-            {
+        const close = (status: 'expired' | 'failed', err: AppError): Decision<Refusal> => ({
+          writes: [
+            transferWrite({
               status,
               codeHash: null,
               failureCode: err.code,
               failureMessage: err.message.slice(0, 200),
               closedAt: now,
               updatedAt: now,
-            },
-          );
-          await this.audit.append(
-            {
-              actor,
-              action: `banking.transfer.${status}`,
-              subject: `bk-transfer:${id}`,
-              details: { code: err.code },
-            },
-            m,
-          );
-          return new Refusal(err);
-        };
+            }),
+            auditWrite(
+              this.uow,
+              {
+                actor,
+                action: `banking.transfer.${status}`,
+                subject: `bk-transfer:${id}`,
+                details: { code: err.code },
+              },
+              now,
+            ),
+          ],
+          result: new Refusal(err),
+        });
         if (now > t.confirmDeadline)
           return close(
             'expired',
@@ -639,8 +662,10 @@ export class TransfersService {
             { attemptsLeft: Math.max(0, left) },
           );
           if (left <= 0) return close('expired', err);
-          await m.update(TransferEntity, { id }, { codeAttempts: attempts, updatedAt: now });
-          return new Refusal(err);
+          return {
+            writes: [transferWrite({ codeAttempts: attempts, updatedAt: now })],
+            result: new Refusal(err),
+          };
         }
         if (contract.status !== 'active')
           return close(
@@ -696,16 +721,8 @@ export class TransfersService {
         } else {
           patch.status = 'scheduled';
         }
-        const T = this.uow.table(TransferEntity);
         writes.push(
-          {
-            sql: sql`UPDATE ${raw(T.name)} SET ${T.set(patch)} WHERE id = ${id} AND status = ${T.value(
-              'status',
-              'awaiting_confirmation',
-            )}`,
-            rows: 1,
-            what: CONFIRMED_STATE,
-          },
+          transferWrite(patch),
           auditWrite(
             this.uow,
             {
@@ -722,13 +739,10 @@ export class TransfersService {
             this.clock.now(),
           ),
         );
-        await this.uow.execute(m, writes);
         fresh = true;
-        return { ...t, ...patch };
+        return { writes, result: { ...t, ...patch } };
       })
       .catch((e: unknown) => {
-        // The expiry job closes requests without the account locks: if it closed this one between
-        // the load and the write, the guarded UPDATE found nothing and the whole batch rolled back.
         if (e instanceof RowCountMismatch && e.write.what === CONFIRMED_STATE)
           throw AppError.conflict(
             BankingErrorCode.TRANSFER_STATE_CONFLICT,

@@ -8,6 +8,7 @@ import { Archive1763800007000 } from './1763800007000-Archive';
 import { AuditPending1763800008000 } from './1763800008000-AuditPending';
 import { LoginKeySealed1763800009000 } from './1763800009000-LoginKeySealed';
 import { TsaTokensImprintIndex1763800010000 } from './1763800010000-TsaTokensImprintIndex';
+import { BankingExpectRows1763800011000 } from './1763800011000-BankingExpectRows';
 
 /**
  * Every migration, in order. Add new ones at the end; never edit one that has been committed.
@@ -24,4 +25,5 @@ export const migrations = [
   AuditPending1763800008000,
   LoginKeySealed1763800009000,
   TsaTokensImprintIndex1763800010000,
+  BankingExpectRows1763800011000,
 ];
