@@ -6,7 +6,7 @@ import { AccountsService } from '../../src/banking/accounts/accounts.service';
 import { CustomerEntity } from '../../src/banking/customers/customer.entity';
 import { PostingEntity } from '../../src/banking/ledger/journal.entity';
 import { LedgerService } from '../../src/banking/ledger/ledger.service';
-import { RowCountMismatch, sql } from '../../src/banking/ledger/sql.util';
+import { RowCountMismatch, sql } from '../../src/database/sql';
 import { UnitOfWork } from '../../src/banking/ledger/unit-of-work';
 import { TransferEntity } from '../../src/banking/transfers/transfer.entity';
 import { AuditLog } from '../../src/platform/audit/audit-log';

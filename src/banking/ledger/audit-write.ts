@@ -1,6 +1,6 @@
 import { AuditEvent } from '../../platform/audit/audit-log';
 import { AuditPendingEntity } from '../../platform/audit/audit-entry.entity';
-import { Write } from './sql.util';
+import { Write } from '../../database/sql';
 import { UnitOfWork } from './unit-of-work';
 
 /**

@@ -6,7 +6,7 @@ import { AccountEntity, InternalAccount } from '../accounts/account.entity';
 import { bankingError } from '../banking.errors';
 import { LedgerFinding, PostingLine, checkLedger, postingProblem, withoutZeroLines } from './domain/posting';
 import { JournalEntryEntity, JournalKind, PostingEntity } from './journal.entity';
-import { Sql, Write, join, raw, sql, value } from './sql.util';
+import { Sql, Write, join, raw, sql, value } from '../../database/sql';
 import { UnitOfWork, isUniqueViolation } from './unit-of-work';
 
 export interface JournalInput {
@@ -151,7 +151,7 @@ export class LedgerService implements OnModuleInit {
   }
 
   /**
-   * SELECT … ORDER BY id FOR UPDATE, by hand (sql.util): the row lock every money move of an
+   * SELECT … ORDER BY id FOR UPDATE, by hand (database/sql.ts): the row lock every money move of an
    * account serialises on, taken in id order.
    */
   private async lockWhere(

@@ -8,7 +8,7 @@ import {
   QueryRunner,
   SelectQueryBuilder,
 } from 'typeorm';
-import { RowCountMismatch, Sql, SqlTable, Write, join, raw, sql } from './sql.util';
+import { RowCountMismatch, Sql, SqlTable, Write, join, raw, sql } from '../../database/sql';
 
 /** The part of node-postgres' client used for named statements and pipelines. */
 interface PgQuery {
@@ -47,7 +47,7 @@ const MAX_NAMED_STATEMENTS = 200;
  * its own queue for that; the serializer now covers every module, so a second queue would only add
  * a hop (and, unlike the serializer, would deadlock a unit started inside another).
  *
- * It also runs the hand-written statements of the hot paths (sql.util): the dialect differences
+ * It also runs the hand-written statements of the hot paths (database/sql.ts): the dialect differences
  * (placeholders, FOR UPDATE, one CTE statement or several) are decided here and nowhere else.
  */
 @Injectable()

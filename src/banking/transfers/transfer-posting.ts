@@ -9,7 +9,7 @@ import { BankingErrorCode, bankingError } from '../banking.errors';
 import { businessDateAt, businessDayOnOrAfter } from '../calendar/domain/business-calendar';
 import { JournalInput, LedgerService, LockedAccount } from '../ledger/ledger.service';
 import { JournalEntryEntity } from '../ledger/journal.entity';
-import { Write } from '../ledger/sql.util';
+import { Write } from '../../database/sql';
 import { splitTax, withdrawable } from './domain/transfer-rules';
 import { TransferEntity } from './transfer.entity';
 

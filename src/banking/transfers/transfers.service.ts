@@ -21,7 +21,7 @@ import { ClearingPort, PayeeQuery } from '../clearing/clearing.port';
 import { CustomerPrincipal } from '../customers/customer-auth.service';
 import { IbContractEntity, IbServiceAccountEntity, PayeeCheckEntity } from '../customers/customer.entity';
 import { auditWrite } from '../ledger/audit-write';
-import { RowCountMismatch, Sql, Write, join, raw, sql, value } from '../ledger/sql.util';
+import { RowCountMismatch, Sql, Write, join, raw, sql, value } from '../../database/sql';
 import { Decision, UnitOfWork, isUniqueViolation } from '../ledger/unit-of-work';
 import {
   Limits,
@@ -225,7 +225,7 @@ export class TransfersService {
    * customer's address, whether an unconsumed check of this payee exists (BK-10) and, when the
    * execution date is already known, the day's limit usage, and the payee's account when it is at
    * our bank (the payee checks themselves still run in PayeeService.resolve). Hand-written SQL
-   * (sql.util): the query builder cost more CPU than the query. When the join finds nothing, the
+   * (database/sql.ts): the query builder cost more CPU than the query. When the join finds nothing, the
    * separate lookups run as before, in the old order (replay first, then the contract state, then
    * the service account), so every refusal is unchanged.
    */

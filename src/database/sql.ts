@@ -2,7 +2,8 @@ import { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 
 /**
- * Hand-written SQL for the banking hot paths (transfer request and confirmation, postings).
+ * Hand-written SQL for the hot paths (transfer request and confirmation, postings, the audit
+ * sealer).
  *
  * Why not the query builder there: on PostgreSQL the service spent more CPU building, escaping and
  * hydrating TypeORM queries than the database spent running them, and each repository call is its
@@ -170,6 +171,6 @@ export class RowCountMismatch extends Error {
     readonly write: Write,
     readonly actual: number,
   ) {
-    super(`banking: ${write.what} changed ${actual} rows instead of ${write.rows}`);
+    super(`${write.what} changed ${actual} rows instead of ${write.rows}`);
   }
 }

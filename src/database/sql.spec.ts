@@ -1,4 +1,4 @@
-import { join, raw, sql, value } from './sql.util';
+import { join, raw, sql, value } from './sql';
 
 describe('sql tag (hand-written banking SQL)', () => {
   it('binds values as numbered parameters on PostgreSQL and ? on SQLite, never in the text', () => {
