@@ -73,6 +73,23 @@ export function value(v: unknown): Sql {
  * converted by the driver for each column, and hydration of selected rows.
  */
 export class SqlTable<T extends ObjectLiteral> {
+  private static readonly cache = new WeakMap<
+    DataSource,
+    Map<EntityTarget<ObjectLiteral>, SqlTable<ObjectLiteral>>
+  >();
+
+  /** The mapping of `entity` in `dataSource`, built once per data source and entity. */
+  static of<T extends ObjectLiteral>(dataSource: DataSource, entity: EntityTarget<T>): SqlTable<T> {
+    let tables = SqlTable.cache.get(dataSource);
+    if (!tables) {
+      tables = new Map<EntityTarget<ObjectLiteral>, SqlTable<ObjectLiteral>>();
+      SqlTable.cache.set(dataSource, tables);
+    }
+    let t = tables.get(entity);
+    if (!t) tables.set(entity, (t = new SqlTable(dataSource, entity)));
+    return t as unknown as SqlTable<T>;
+  }
+
   readonly name: string;
   private readonly columns: ColumnMetadata[];
   private readonly byProperty = new Map<string, ColumnMetadata>();

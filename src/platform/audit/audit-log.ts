@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { Sql, SqlTable, join, raw, sql, value } from '../../database/sql';
 import { Clock } from '../clock/clock';
 import { AuditChainVerifier, ChainBreak, GENESIS_HASH, hashAuditRecord } from './audit-chain';
@@ -42,7 +42,6 @@ export class AuditLog implements OnModuleInit, BeforeApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
   private soon: NodeJS.Timeout | undefined;
   private sealing: Promise<number> | undefined;
-  private readonly tables = new Map<EntityTarget<ObjectLiteral>, SqlTable<ObjectLiteral>>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -127,9 +126,9 @@ export class AuditLog implements OnModuleInit, BeforeApplicationShutdown {
       const { text, values } = q.render(pg);
       return m.query(text, values);
     };
-    const H = this.table(AuditHeadEntity);
-    const P = this.table(AuditPendingEntity);
-    const E = this.table(AuditEntryEntity);
+    const H = SqlTable.of(this.dataSource, AuditHeadEntity);
+    const P = SqlTable.of(this.dataSource, AuditPendingEntity);
+    const E = SqlTable.of(this.dataSource, AuditEntryEntity);
     const lockHead = sql`SELECT ${H.select('h')} FROM ${raw(H.name)} h WHERE h.id = 1${raw(pg ? ' FOR UPDATE' : '')}`;
     let [headRow] = await run(lockHead);
     if (!headRow && pg) {
@@ -171,16 +170,6 @@ export class AuditLog implements OnModuleInit, BeforeApplicationShutdown {
         : H.insert([{ id: 1, lastSeq: seq, lastHash: prevHash }]),
     );
     return pending.length;
-  }
-
-  /** The hand-written SQL mapping of an audit table (built once). */
-  private table<T extends ObjectLiteral>(entity: EntityTarget<T>): SqlTable<T> {
-    let t = this.tables.get(entity);
-    if (!t) {
-      t = new SqlTable(this.dataSource, entity);
-      this.tables.set(entity, t);
-    }
-    return t as unknown as SqlTable<T>;
   }
 
   private scheduleSeal(): void {
