@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
 import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
@@ -17,6 +17,7 @@ import { makePdf } from '../src/pades/pdf/testing/make-pdf';
 import { CertificateAuthority } from '../src/pki/certificate-authority.service';
 import { CertificateEntity } from '../src/pki/pki.entities';
 import { RotateTsaCertificate } from '../src/tsa/rotate-tsa-certificate.usecase';
+import { localPostgresCpuSeconds } from './bench-util';
 
 /**
  * `npm run bench -- archive [count=10000] [--sqlite-only|--pg-only]`: re-stamps `count` archived
@@ -97,9 +98,11 @@ async function scenario(
     await app.get(RotateTsaCertificate).execute({ actor: 'bench', reason: 'benchmark rollover' });
     await app.close();
 
+    const pgCpuBefore = db === 'postgres' ? localPostgresCpuSeconds() : undefined;
     const started = process.hrtime.bigint();
     const results = await Promise.all(Array.from({ length: workers }, () => spawnWorker(workerEnv)));
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const pgCpuAfter = pgCpuBefore !== undefined ? localPostgresCpuSeconds() : undefined;
     const renewed = results.reduce((s, r) => s + r.renewed, 0);
     const failed = results.reduce((s, r) => s + r.failed, 0);
     const rate = renewed / seconds;
@@ -110,7 +113,12 @@ async function scenario(
         `(${((runRate / floor) * 100).toFixed(2)} % of the floor), ${rate.toFixed(1)}/s including process start (${seconds.toFixed(1)} s); peak RSS per worker: ${results
           .map((r) => `${(r.maxRssKb / 1024).toFixed(0)} MiB`)
           .join(', ')}; per-worker rates: ${results.map((r) => r.rate.toFixed(1)).join(', ')}/s; ` +
-        `worker CPU per original: ${results.map((r) => r.cpuMsEach.toFixed(2)).join(', ')} ms\n`,
+        `worker CPU per original: ${results.map((r) => `${r.cpuMsEach.toFixed(2)} ms (kernel ${r.sysMsEach.toFixed(2)}${r.mainMsEach === undefined ? '' : `, main thread ${r.mainMsEach.toFixed(2)}`})`).join(', ')}, ` +
+        `page faults per original: ${results.map((r) => r.faultsEach.toFixed(0)).join(', ')}` +
+        (pgCpuAfter !== undefined && pgCpuBefore !== undefined
+          ? `; PostgreSQL server CPU per original (whole run, workers' start included): ${(((pgCpuAfter - pgCpuBefore) * 1000) / Math.max(1, renewed)).toFixed(2)} ms`
+          : '') +
+        '\n',
     );
     const check = await boot(workerEnv);
     const ds = check.get(DataSource);
@@ -195,6 +203,12 @@ interface WorkerResult {
   maxRssKb: number;
   /** CPU time of the worker process (all its threads) per renewed original, ms. */
   cpuMsEach: number;
+  /** Of which in the kernel (file writes, fsync, page faults), ms. */
+  sysMsEach: number;
+  /** Of which on the main thread (the event loop; the rest is GC helpers and the thread pool), ms. */
+  mainMsEach?: number;
+  /** Minor page faults per renewed original (first touch of freshly mapped memory). */
+  faultsEach: number;
 }
 
 function spawnWorker(env: Record<string, string>): Promise<WorkerResult> {
@@ -202,13 +216,20 @@ function spawnWorker(env: Record<string, string>): Promise<WorkerResult> {
     const prof = process.env.ARCHIVE_BENCH_CPU_PROF
       ? ['--cpu-prof', `--cpu-prof-dir=${process.env.ARCHIVE_BENCH_CPU_PROF}`]
       : [];
-    const child = spawn(process.execPath, [...prof, path.join(__dirname, 'run.js'), 'archive', '--worker'], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const extra = process.env.ARCHIVE_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    const child = spawn(
+      process.execPath,
+      [...prof, ...extra, path.join(__dirname, 'run.js'), 'archive', '--worker'],
+      {
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('exit', (code) => {
+      if (process.env.ARCHIVE_BENCH_WORKER_LOG)
+        writeFileSync(`${process.env.ARCHIVE_BENCH_WORKER_LOG}.${child.pid}`, out);
       const line = out.split('\n').find((l) => l.startsWith('{"worker"'));
       if (code !== 0 || !line) return reject(new Error(`worker exited ${code}: ${out}`));
       resolve((JSON.parse(line) as { worker: WorkerResult }).worker);
@@ -221,6 +242,8 @@ async function worker(): Promise<void> {
   try {
     const t = process.hrtime.bigint();
     const cpu = process.cpuUsage();
+    const faults = process.resourceUsage().minorPageFault;
+    const mainCpu = mainThreadCpuMs();
     const r = await app.get(RestampOriginals).execute({ mode: 'due', trigger: 'cli', actor: 'bench' });
     const s = Number(process.hrtime.bigint() - t) / 1e9;
     const used = process.cpuUsage(cpu);
@@ -230,9 +253,23 @@ async function worker(): Promise<void> {
       rate: r.renewed / s,
       maxRssKb: process.resourceUsage().maxRSS,
       cpuMsEach: (used.user + used.system) / 1000 / Math.max(1, r.renewed),
+      sysMsEach: used.system / 1000 / Math.max(1, r.renewed),
+      mainMsEach: mainCpu === undefined ? undefined : (mainThreadCpuMs()! - mainCpu) / Math.max(1, r.renewed),
+      faultsEach: (process.resourceUsage().minorPageFault - faults) / Math.max(1, r.renewed),
     };
     process.stdout.write(`${JSON.stringify({ worker: result })}\n`);
   } finally {
     await app.close();
+  }
+}
+
+/** CPU time of this process's main thread so far (Linux /proc; 10 ms resolution), ms. */
+function mainThreadCpuMs(): number | undefined {
+  try {
+    const st = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return undefined;
   }
 }

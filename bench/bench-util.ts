@@ -1,6 +1,6 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -176,4 +176,37 @@ export function figure(line: string): void {
 /** Peak resident set size of this process so far, in MiB. */
 export function peakRssMb(): number {
   return process.resourceUsage().maxRSS / 1024;
+}
+
+/**
+ * CPU seconds used so far by the PostgreSQL server processes on this host (every process named
+ * `postgres`, with the CPU of its exited children, so backends that ended are counted too), or
+ * undefined when there is none to read (another host, no /proc). Two readings around a run give
+ * the server's share of its cost when the database runs on the benchmark's machine.
+ */
+export function localPostgresCpuSeconds(): number | undefined {
+  let ticks = 0;
+  let found = false;
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return undefined;
+  }
+  for (const pid of entries) {
+    if (!/^\d+$/.test(pid)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // ended meanwhile
+    }
+    if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== 'postgres') continue;
+    // Fields after the command: state is [0]; utime, stime, cutime, cstime are [11]..[14].
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+    found = true;
+  }
+  // Linux reports these in clock ticks of 1/100 s (USER_HZ) on every common platform.
+  return found ? ticks / 100 : undefined;
 }

@@ -75,8 +75,19 @@ export class AuditLog implements OnModuleInit, BeforeApplicationShutdown {
    */
   async appendMany(events: AuditEvent[], manager?: EntityManager): Promise<void> {
     if (!events.length) return;
+    const m = manager ?? this.dataSource.manager;
+    await m.getRepository(AuditPendingEntity).insert(this.pendingRows(events) as never);
+    this.pendingCommitted();
+  }
+
+  /**
+   * The `audit_pending` rows `appendMany` would insert (details checked for secrets, time to the
+   * millisecond), for a hot path that inserts them in the same statement as the change they record.
+   * It calls `pendingCommitted` once that statement has committed.
+   */
+  pendingRows(events: readonly AuditEvent[]): Omit<AuditPendingEntity, 'ord'>[] {
     const at = new Date(Math.floor(this.clock.now().getTime()));
-    const rows = events.map((event) => {
+    return events.map((event) => {
       assertNoSecrets(event.details);
       return {
         at,
@@ -86,8 +97,10 @@ export class AuditLog implements OnModuleInit, BeforeApplicationShutdown {
         details: event.details ?? null,
       };
     });
-    const m = manager ?? this.dataSource.manager;
-    await m.getRepository(AuditPendingEntity).insert(rows as never);
+  }
+
+  /** Pending rows were committed: seal them soon (the periodic sealer would, within a second). */
+  pendingCommitted(): void {
     this.scheduleSeal();
   }
 
