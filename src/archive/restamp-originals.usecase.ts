@@ -298,7 +298,7 @@ export class RestampOriginals {
    */
   private async validateRenewal(
     o: ArchivedOriginalEntity,
-    old: Uint8Array,
+    old: PdfDocument,
     renewed: Uint8Array,
     ctx: RunContext,
     previous: ArchiveVersionEntity | undefined,
@@ -369,10 +369,12 @@ export class RestampOriginals {
   ): Promise<RunFailure | undefined> {
     try {
       const old = await this.readVerified(o.currentSha256);
+      // Loaded once: the renewal and the check of its result reuse its cross-reference chain.
+      const oldDoc = PdfDocument.load(old, { maxBytes: this.config.PADES_MAX_PDF_BYTES });
       let renewed: Uint8Array;
       try {
         // PAdES archive renewal (EC-09): DSS for the chains in the file, then a document timestamp.
-        renewed = (await renewArchiveTimestamp(old, ctx.services)).bytes;
+        renewed = (await renewArchiveTimestamp(oldDoc, ctx.services)).bytes;
       } catch (e) {
         if (e instanceof PadesError && e.code === PadesErrorCode.TIMESTAMP_UNAVAILABLE)
           throw new ArchiveError(ArchiveErrorCode.TSA_UNAVAILABLE, 503, e.message);
@@ -385,7 +387,7 @@ export class RestampOriginals {
           'the renewed file does not start with the previous version',
         );
       // Validate BEFORE committing: a version that does not validate is never made current.
-      const validation = await this.validateRenewal(o, old, renewed, ctx, previous);
+      const validation = await this.validateRenewal(o, oldDoc, renewed, ctx, previous);
       if (validation.failure)
         throw new ArchiveError(ArchiveErrorCode.RENEWAL_VALIDATION_FAILED, 422, validation.failure);
       const summary = summarizeProtection(validation.document ?? renewed, {

@@ -34,6 +34,24 @@ describe('atomic writes', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('creates missing folders and leaves only the target behind', async () => {
+    const target = path.join(dir, 'ab', 'cd', 'obj');
+    expect(await writeFileAtomic(target, 'linked', { exclusive: true })).toBe('written');
+    const renamed = path.join(dir, 'ef', 'note.txt');
+    expect(await writeFileAtomic(renamed, 'renamed')).toBe('written');
+    expect(readdirSync(path.join(dir, 'ab', 'cd'))).toEqual(['obj']);
+    expect(readdirSync(path.join(dir, 'ef'))).toEqual(['note.txt']);
+    expect(readFileSync(target, 'utf8')).toBe('linked');
+    expect(readFileSync(renamed, 'utf8')).toBe('renamed');
+  });
+
+  it('removes the temporary file when writing it fails', async () => {
+    const target = path.join(dir, 'bad.bin');
+    // A value writeFile refuses after the temporary file was opened.
+    await expect(writeFileAtomic(target, 42 as unknown as string)).rejects.toThrow();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it('never overwrites an existing object when exclusive', async () => {
     const target = path.join(dir, 'obj');
     expect(await writeFileAtomic(target, 'first', { exclusive: true })).toBe('written');

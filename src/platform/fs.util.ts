@@ -1,11 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
 
 /**
  * Writes a file so that readers see either nothing or the whole content: write to a temporary
  * name in the same folder, fsync it, rename over the target, fsync the folder. A crash at any
  * point leaves at most a `.tmp-*` file, which readers ignore and `sweepTemporaryFiles` removes.
+ *
+ * Every call below is a hand-off to libuv's thread pool, and on a busy archive re-stamp (hundreds
+ * of objects a second) each hand-off costs a thread wake-up: the folder is created only when the
+ * temporary file cannot be opened for lack of it, and the temporary name is removed with one
+ * `unlink` (fs.rm would stat it first).
  */
 export async function writeFileAtomic(
   target: string,
@@ -13,15 +19,26 @@ export async function writeFileAtomic(
   options: { exclusive?: boolean; mode?: number; beforeRename?: (tmpPath: string) => Promise<void> } = {},
 ): Promise<'written' | 'exists'> {
   const dir = path.dirname(target);
-  await fs.mkdir(dir, { recursive: true });
   const tmp = path.join(dir, `.tmp-${path.basename(target)}-${randomBytes(6).toString('hex')}`);
-  const handle = await fs.open(tmp, 'wx', options.mode ?? 0o640);
+  const open = () => fs.open(tmp, 'wx', options.mode ?? 0o640);
+  let handle: FileHandle;
+  try {
+    handle = await open();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    await fs.mkdir(dir, { recursive: true });
+    handle = await open();
+  }
   try {
     await handle.writeFile(data);
     await handle.sync();
-  } finally {
-    await handle.close();
+  } catch (e) {
+    await handle.close().catch(() => undefined);
+    await removeIfPresent(tmp);
+    throw e;
   }
+  await handle.close();
+  let tmpLeft = true;
   try {
     if (options.beforeRename) await options.beforeRename(tmp);
     if (options.exclusive) {
@@ -34,11 +51,22 @@ export async function writeFileAtomic(
       }
     } else {
       await fs.rename(tmp, target);
+      tmpLeft = false;
     }
     await fsyncDir(dir);
     return 'written';
   } finally {
-    await fs.rm(tmp, { force: true });
+    // After a link (or a failure) the temporary name is still there; after a rename it is gone.
+    if (tmpLeft) await removeIfPresent(tmp);
+  }
+}
+
+/** unlink, where a missing file is not an error. */
+async function removeIfPresent(file: string): Promise<void> {
+  try {
+    await fs.unlink(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
 }
 

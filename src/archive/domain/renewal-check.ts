@@ -27,14 +27,20 @@ export interface RenewalCheck {
 const RENEWAL_CHANGES = new Set<RevisionChangeKind>(['dss', 'doc-timestamp', 'signature-field']);
 
 export async function checkRenewalRevision(
-  previous: Uint8Array,
+  previousVersion: Uint8Array | PdfDocument,
   next: Uint8Array,
   options: { trustAnchors: Uint8Array[]; at: Date; maxBytes?: number },
 ): Promise<RenewalCheck> {
   const problems: string[] = [];
+  const previous = previousVersion instanceof PdfDocument ? previousVersion.bytes : previousVersion;
   if (!isAppendOnlyExtension(previous, next))
     return { ok: false, problems: ['the new version does not start with the previous version'] };
-  const doc = PdfDocument.load(next, { maxBytes: options.maxBytes });
+  // A previous version already loaded lends its cross-reference chain (the bytes were just
+  // compared): only the new revision's sections are parsed.
+  const doc = PdfDocument.load(next, {
+    maxBytes: options.maxBytes,
+    extends: previousVersion instanceof PdfDocument ? previousVersion : undefined,
+  });
   const added = doc.signatures().filter((s) => s.revisionEnd > previous.byteLength);
   if (added.length !== 1)
     return { ok: false, problems: [`${added.length} new signatures instead of one document timestamp`] };

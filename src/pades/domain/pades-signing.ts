@@ -266,14 +266,19 @@ export function padesLevel(level: PadesLevel, services: PadesServices): PadesBas
 export async function addDocumentTimestamp(
   pdf: Uint8Array,
   services: PadesServices,
-  options: { fieldName?: string; tokenSizeHint?: number } = {},
+  options: {
+    fieldName?: string;
+    tokenSizeHint?: number;
+    /** A loaded document `pdf` may extend (its part is not parsed again, see PdfDocument.load). */
+    base?: PdfDocument;
+  } = {},
 ): Promise<PadesResult> {
   if (!services.timeStamper)
     throw new PadesError(
       PadesErrorCode.TIMESTAMP_UNAVAILABLE,
       'a document timestamp needs a time-stamping authority',
     );
-  const doc = PdfDocument.load(pdf, { maxBytes: services.maxPdfBytes });
+  const doc = PdfDocument.load(pdf, { maxBytes: services.maxPdfBytes, extends: options.base });
   let contentsSize = (options.tokenSizeHint ?? DEFAULT_TOKEN_SIZE_HINT) + SIZE_MARGIN;
   for (let attempt = 0; attempt < MAX_SIZING_ATTEMPTS; attempt++) {
     const prepared = prepareSignature(doc, {
@@ -484,8 +489,11 @@ function refuseIfRevoked(
  * chains already in the file (the previous timestamps' TSAs included) goes into the DSS, then a
  * new document timestamp covers it. Repeatable any number of times.
  */
-export async function renewArchiveTimestamp(pdf: Uint8Array, services: PadesServices): Promise<PadesResult> {
-  const doc = PdfDocument.load(pdf, { maxBytes: services.maxPdfBytes });
+export async function renewArchiveTimestamp(
+  pdf: Uint8Array | PdfDocument,
+  services: PadesServices,
+): Promise<PadesResult> {
+  const doc = pdf instanceof PdfDocument ? pdf : PdfDocument.load(pdf, { maxBytes: services.maxPdfBytes });
   if (!doc.signatures().length)
     throw new PadesError(
       PadesErrorCode.NOTHING_TO_EXTEND,
@@ -493,7 +501,8 @@ export async function renewArchiveTimestamp(pdf: Uint8Array, services: PadesServ
     );
   // The same parsed document: the bytes are immutable, loading them twice found the same objects.
   const withData = await validationDataFor(doc, services, {});
-  const ts = await addDocumentTimestamp(withData.bytes, services);
+  // The DSS update only appends to `doc`: its cross-reference chain is reused, not parsed again.
+  const ts = await addDocumentTimestamp(withData.bytes, services, { base: doc });
   return { bytes: ts.bytes, fields: ts.fields, warnings: withData.warnings };
 }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { PdfErrorCode, type PdfError } from './pdf-errors';
 import { PdfDocument, stripDerPadding } from './pdf-document';
 import { makeHybridPdf, makePdf } from './testing/make-pdf';
+import { appendDss, concatUpdate } from './incremental-writer';
 import { sharedPath } from '../../../test/helpers/shared-paths';
 
 const FIXTURES = sharedPath('fixtures/pdf');
@@ -187,6 +188,31 @@ describe('PdfDocument.load on the shared fixtures', () => {
     const doc = PdfDocument.load(bytes);
     expect(doc.revisions).toEqual([bytes.length]);
     expect(doc.revisions).toBe(doc.revisions);
+  });
+
+  it('reuses the cross-reference chain of a document the bytes extend, and only of such a one', () => {
+    const base = PdfDocument.load(makePdf({ pages: 2 }));
+    // An incremental update (a DSS) appended to the base.
+    const extended = concatUpdate(
+      base.bytes,
+      appendDss(base, { certs: [Buffer.from('cert')], ocsps: [], crls: [] }),
+    );
+    const fresh = PdfDocument.load(extended);
+    const reused = PdfDocument.load(extended, { extends: base });
+    expect(reused.sections.length).toBe(fresh.sections.length);
+    expect(reused.sections.length).toBe(base.sections.length + 1);
+    // The base's sections themselves (not parsed again) after the new one.
+    expect(reused.sections.slice(1)).toEqual(base.sections);
+    reused.sections.slice(1).forEach((s, i) => expect(s).toBe(base.sections[i]));
+    expect(reused.sections[0]).not.toBe(fresh.sections[0]);
+    expect(reused.dss()?.certs.map((c) => Buffer.from(c).toString())).toEqual(['cert']);
+    expect(reused.pageCount()).toBe(2);
+
+    // Bytes that differ inside the base's part: loaded on their own, nothing borrowed.
+    const other = Buffer.from(extended);
+    other[20] ^= 0x01;
+    const unrelated = PdfDocument.load(other, { extends: base });
+    unrelated.sections.forEach((s) => expect(base.sections).not.toContain(s));
   });
 
   it('makePdf produces a file of about the requested size that loads lazily', () => {

@@ -83,7 +83,13 @@ export class PdfDocument {
     return (this.revisionEnds ??= findRevisions(this.bytes));
   }
 
-  static load(bytes: Uint8Array, opts?: { maxBytes?: number }): PdfDocument {
+  /**
+   * Loads a PDF. `extends`: a document already loaded that these bytes may start with (an
+   * incremental update appended to it, as signing and archive renewal produce); when they do —
+   * compared byte for byte — the cross-reference sections of that part are taken from it instead
+   * of being parsed again. Any other bytes load as without it.
+   */
+  static load(bytes: Uint8Array, opts?: { maxBytes?: number; extends?: PdfDocument }): PdfDocument {
     const maxBytes = opts?.maxBytes ?? DEFAULT_MAX_PDF_BYTES;
     if (bytes.length > maxBytes) {
       throw new PdfError(
@@ -98,7 +104,12 @@ export class PdfDocument {
     let doc: PdfDocument;
     try {
       const startxref = findStartXref(bytes);
-      const sections = readXrefChain(bytes, startxref);
+      const base = opts?.extends;
+      const sections = readXrefChain(
+        bytes,
+        startxref,
+        base && startsWith(bytes, base.bytes) ? base : undefined,
+      );
       // §7.6: any /Encrypt (user or owner password) means the bytes we would sign are ciphertext.
       if (sections.some((s) => s.trailer.has('Encrypt'))) {
         throw new PdfError(
@@ -421,4 +432,12 @@ export function stripDerPadding(b: Uint8Array): Uint8Array {
   let end = b.length;
   while (end > 0 && b[end - 1] === 0) end--;
   return b.subarray(0, end);
+}
+
+/** True when `bytes` begins with every byte of `prefix`. */
+function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
+  if (bytes.byteLength < prefix.byteLength) return false;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, prefix.byteLength).equals(
+    Buffer.from(prefix.buffer, prefix.byteOffset, prefix.byteLength),
+  );
 }

@@ -38,12 +38,26 @@ export function findStartXref(bytes: Uint8Array): number {
   return offset;
 }
 
-/** Reads every section of the /Prev chain, latest first. */
-export function readXrefChain(bytes: Uint8Array, startxref: number): XrefSection[] {
+/**
+ * Reads every section of the /Prev chain, latest first. `known`: the chain of a document these
+ * bytes start with (its startxref and sections); when the chain reaches that startxref, the rest is
+ * taken from it instead of being parsed again. The caller guarantees the bytes up to the known
+ * document's end are its bytes.
+ */
+export function readXrefChain(
+  bytes: Uint8Array,
+  startxref: number,
+  known?: { startxref: number; sections: readonly XrefSection[] },
+): XrefSection[] {
   const sections: XrefSection[] = [];
   const seen = new Set<number>();
   let offset: number | undefined = startxref;
   while (offset !== undefined) {
+    if (offset === known?.startxref) {
+      // The rest of the chain was read before from the same bytes (see PdfDocument.load).
+      sections.push(...known.sections);
+      break;
+    }
     if (seen.has(offset)) throw malformed(`cross-reference /Prev chain loops at offset ${offset}`);
     if (sections.length > 10_000) throw malformed('too many cross-reference sections');
     seen.add(offset);
