@@ -33,8 +33,9 @@ export async function writeFileAtomic(
     await handle.writeFile(data);
     await handle.sync();
   } catch (e) {
+    // The write's error is the one to report; a leftover is swept at the next start.
     await handle.close().catch(() => undefined);
-    await removeIfPresent(tmp);
+    await removeIfPresent(tmp).catch(() => undefined);
     throw e;
   }
   await handle.close();
