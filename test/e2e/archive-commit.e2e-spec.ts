@@ -52,7 +52,7 @@ describe('archive renewal commit', () => {
 
   it('moves the originals still at their starting version and writes nothing for a stale one', async () => {
     const [a, stale, c] = originals;
-    const step = t.app.get(RestampOriginals) as unknown as CommitStep;
+    const step = t.app.get<RestampOriginals, CommitStep>(RestampOriginals);
     // `stale` is at version 1; a renewal that started from version 0 lost the race.
     const out = await step.commitBatch([renewal(a, 1, 1), renewal(stale, 0, 2), renewal(c, 1, 3)]);
     expect(out).toEqual([true, false, true]);
@@ -105,7 +105,7 @@ describe('archive renewal commit', () => {
 
   it('writes nothing when no original of the batch is at its starting version', async () => {
     const before = await ds.getRepository(ArchiveVersionEntity).count();
-    const step = t.app.get(RestampOriginals) as unknown as CommitStep;
+    const step = t.app.get<RestampOriginals, CommitStep>(RestampOriginals);
     expect(await step.commitBatch([renewal(originals[1], 5, 4)])).toEqual([false]);
     expect(await ds.getRepository(ArchiveVersionEntity).count()).toBe(before);
   });
