@@ -31,6 +31,8 @@ describe('archive renewal commit', () => {
   });
   afterAll(() => t?.close());
 
+  const reloadOriginal = (id: string) => ds.getRepository(ArchivedOriginalEntity).findOneByOrFail({ id });
+
   const renewal = (o: ArchivedOriginalEntity, fromVersion: number, n: number) => ({
     o: { ...o, currentVersion: fromVersion },
     runId: '00000000-0000-4000-8000-00000000000' + n,
@@ -104,9 +106,17 @@ describe('archive renewal commit', () => {
   });
 
   it('writes nothing when no original of the batch is at its starting version', async () => {
-    const before = await ds.getRepository(ArchiveVersionEntity).count();
+    const audit = t.app.get(AuditLog);
+    const renewals = async () =>
+      (await audit.list({ action: 'archive.original.renewed', limit: 100 })).length;
+    const before = {
+      versions: await ds.getRepository(ArchiveVersionEntity).count(),
+      audit: await renewals(),
+    };
     const step = t.app.get<RestampOriginals, CommitStep>(RestampOriginals);
     expect(await step.commitBatch([renewal(originals[1], 5, 4)])).toEqual([false]);
-    expect(await ds.getRepository(ArchiveVersionEntity).count()).toBe(before);
+    expect(await ds.getRepository(ArchiveVersionEntity).count()).toBe(before.versions);
+    expect(await renewals()).toBe(before.audit);
+    expect((await reloadOriginal(originals[1].id)).currentVersion).toBe(1);
   });
 });
