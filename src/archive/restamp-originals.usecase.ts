@@ -11,7 +11,7 @@ import { HttpTimeStamper } from '../tsa/http-time-stamper';
 import { loadTrustFiles } from '../tsa/tsa-trust';
 import { PadesError, PadesErrorCode } from '../pades/pades.errors';
 import { simpleReport } from '../pades/domain/validation-report';
-import { AuditEvent, AuditLog } from '../platform/audit/audit-log';
+import { AuditEvent, AuditLog, AuditPendingRow } from '../platform/audit/audit-log';
 import { AuditPendingEntity } from '../platform/audit/audit-entry.entity';
 import { SqlTable } from '../database/sql';
 import { Clock } from '../platform/clock/clock';
@@ -425,10 +425,15 @@ export class RestampOriginals {
    * row and audit record are written only with the move.
    */
   private async commitBatch(batch: PendingRenewal[]): Promise<boolean[]> {
+    // A run claims an original once, so it is never twice in a batch; were it, the second renewal
+    // would be refused by the version check on SQLite but would break the unique
+    // (original_id, version) index in PostgreSQL's single statement and fail the whole batch.
+    if (new Set(batch.map((b) => b.o.id)).size !== batch.length)
+      throw new Error('archive commit: an original appears twice in one batch');
     const now = this.clock.now();
     const versions = batch.map((p) => versionRow(p, now));
-    const audit = this.audit.pendingRows(batch.map(renewalAuditEvent));
     if (this.isPostgres) {
+      const audit = this.audit.pendingRows(batch.map(renewalAuditEvent));
       const out = await commitRenewalsPostgres(this.dataSource, batch, versions, audit, now);
       if (out.some(Boolean)) this.audit.pendingCommitted();
       return out;
@@ -439,8 +444,7 @@ export class RestampOriginals {
       if (!out.some(Boolean)) return out;
       // The version rows of the batch in one multi-row INSERT (same transaction).
       await m.getRepository(ArchiveVersionEntity).insert(versions.filter(moved) as never);
-      await m.getRepository(AuditPendingEntity).insert(audit.filter(moved) as never);
-      this.audit.pendingCommitted();
+      await this.audit.appendMany(batch.filter(moved).map(renewalAuditEvent), m);
       return out;
     });
   }
@@ -624,15 +628,11 @@ async function commitRenewalsPostgres(
   ds: DataSource,
   batch: readonly PendingRenewal[],
   versions: readonly ArchiveVersionEntity[],
-  audit: readonly Omit<AuditPendingEntity, 'ord'>[],
+  audit: readonly AuditPendingRow[],
   now: Date,
 ): Promise<boolean[]> {
-  // Each original once per batch (a run claims it once): both INSERTs join the rows moved by id, so
-  // one version row and one audit record per original moved. Were an original there twice, its
-  // second version row would break the unique (original_id, version) index and fail the whole
-  // statement: nothing would be written.
-  if (new Set(batch.map((b) => b.o.id)).size !== batch.length)
-    throw new Error('archive commit: an original appears twice in one batch');
+  // Each original is once in the batch (commitBatch): both INSERTs join the rows moved by id, so
+  // one version row and one audit record per original moved.
   const O = SqlTable.of(ds, ArchivedOriginalEntity);
   const V = SqlTable.of(ds, ArchiveVersionEntity);
   const A = SqlTable.of(ds, AuditPendingEntity);

@@ -3,7 +3,7 @@ import { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 
 /**
  * Hand-written SQL for the hot paths (transfer request and confirmation, postings, the audit
- * sealer).
+ * sealer; the archive renewal commit uses SqlTable for its column conversions).
  *
  * Why not the query builder there: on PostgreSQL the service spent more CPU building, escaping and
  * hydrating TypeORM queries than the database spent running them, and each repository call is its

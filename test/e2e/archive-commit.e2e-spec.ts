@@ -119,4 +119,15 @@ describe('archive renewal commit', () => {
     expect(await renewals()).toBe(before.audit);
     expect((await reloadOriginal(originals[1].id)).currentVersion).toBe(1);
   });
+
+  it('refuses a batch holding one original twice, before writing anything', async () => {
+    const before = await ds.getRepository(ArchiveVersionEntity).count();
+    const step = t.app.get<RestampOriginals, CommitStep>(RestampOriginals);
+    const o = await reloadOriginal(originals[2].id);
+    await expect(
+      step.commitBatch([renewal(o, o.currentVersion, 5), renewal(o, o.currentVersion, 6)]),
+    ).rejects.toThrow(/appears twice/);
+    expect(await ds.getRepository(ArchiveVersionEntity).count()).toBe(before);
+    expect((await reloadOriginal(o.id)).currentVersion).toBe(o.currentVersion);
+  });
 });

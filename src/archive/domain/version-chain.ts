@@ -1,13 +1,12 @@
+import { startsWithBytes } from '../../pades/pdf/pdf-document';
+
 /**
  * A new version of an original is the previous file with incremental updates appended
  * (ISO 32000-1 §7.5.6): the previous version's bytes must be an exact prefix of the new one,
  * so every earlier signature and timestamp still covers exactly what it covered before.
  */
 export function isAppendOnlyExtension(previous: Uint8Array, next: Uint8Array): boolean {
-  if (next.byteLength <= previous.byteLength) return false;
-  return Buffer.from(next.buffer, next.byteOffset, previous.byteLength).equals(
-    Buffer.from(previous.buffer, previous.byteOffset, previous.byteLength),
-  );
+  return next.byteLength > previous.byteLength && startsWithBytes(next, previous);
 }
 
 const DAY_MS = 86_400_000;

@@ -108,7 +108,7 @@ export class PdfDocument {
       const sections = readXrefChain(
         bytes,
         startxref,
-        base && startsWith(bytes, base.bytes) ? base : undefined,
+        base && startsWithBytes(bytes, base.bytes) ? base : undefined,
       );
       // §7.6: any /Encrypt (user or owner password) means the bytes we would sign are ciphertext.
       if (sections.some((s) => s.trailer.has('Encrypt'))) {
@@ -434,8 +434,8 @@ export function stripDerPadding(b: Uint8Array): Uint8Array {
   return b.subarray(0, end);
 }
 
-/** True when `bytes` begins with every byte of `prefix`. */
-function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
+/** True when `bytes` begins with every byte of `prefix` (an incremental update keeps its base so). */
+export function startsWithBytes(bytes: Uint8Array, prefix: Uint8Array): boolean {
   if (bytes.byteLength < prefix.byteLength) return false;
   return Buffer.from(bytes.buffer, bytes.byteOffset, prefix.byteLength).equals(
     Buffer.from(prefix.buffer, prefix.byteOffset, prefix.byteLength),

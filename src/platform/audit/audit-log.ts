@@ -85,18 +85,9 @@ export class AuditLog implements OnModuleInit, BeforeApplicationShutdown {
    * millisecond), for a hot path that inserts them in the same statement as the change they record.
    * It calls `pendingCommitted` once that statement has committed.
    */
-  pendingRows(events: readonly AuditEvent[]): Omit<AuditPendingEntity, 'ord'>[] {
-    const at = new Date(Math.floor(this.clock.now().getTime()));
-    return events.map((event) => {
-      assertNoSecrets(event.details);
-      return {
-        at,
-        actor: event.actor,
-        action: event.action,
-        subject: event.subject ?? null,
-        details: event.details ?? null,
-      };
-    });
+  pendingRows(events: readonly AuditEvent[]): AuditPendingRow[] {
+    const now = this.clock.now();
+    return events.map((event) => auditPendingRow(event, now));
   }
 
   /** Pending rows were committed: seal them soon (the periodic sealer would, within a second). */
@@ -241,6 +232,26 @@ export class AuditLog implements OnModuleInit, BeforeApplicationShutdown {
     if (filter.beforeSeq) qb.andWhere('e.seq < :b', { b: filter.beforeSeq });
     return qb.limit(Math.min(filter.limit ?? 100, 1000)).getMany();
   }
+}
+
+/** An `audit_pending` row before the database numbers it. */
+export type AuditPendingRow = Omit<AuditPendingEntity, 'ord'>;
+
+/**
+ * The `audit_pending` row of an event at `now`: the time to the millisecond (as stored, so the
+ * chain hashes what reads back), the details checked for secret-like keys. Every writer of pending
+ * rows builds them here — AuditLog itself and the hot paths that insert them in their own
+ * statement (banking's auditWrite, the archive's renewal commit).
+ */
+export function auditPendingRow(event: AuditEvent, now: Date): AuditPendingRow {
+  assertNoSecrets(event.details);
+  return {
+    at: new Date(Math.floor(now.getTime())),
+    actor: event.actor,
+    action: event.action,
+    subject: event.subject ?? null,
+    details: event.details ?? null,
+  };
 }
 
 /** A programming error, caught in tests: audit details must never carry a secret. */
